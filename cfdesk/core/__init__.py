@@ -1,0 +1,1 @@
+"""Qt-free core: data, model, training, results, export, persistence."""

@@ -1,0 +1,159 @@
+"""The model family of fastbook chapter 8: dot product, dot product + biases, and EmbeddingNN."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+MODEL_KINDS = ("dot", "dotbias", "nn")
+
+
+def _embedding(n: int, dim: int) -> nn.Embedding:
+    """fastai's init: truncated normal with std 0.01 keeps early dot products near zero."""
+    emb = nn.Embedding(n, dim)
+    with torch.no_grad():
+        nn.init.trunc_normal_(emb.weight, std=0.01, a=-0.02, b=0.02)
+    return emb
+
+
+class CollabModel(nn.Module):
+    """Shared output range and scoring helpers; subclasses define `raw(user_idx, item_idx)`."""
+
+    kind = ""
+
+    def __init__(self, n_users: int, n_items: int, y_range: tuple[float, float] | None) -> None:
+        super().__init__()
+        self.n_users, self.n_items = n_users, n_items
+        self.y_range = None if y_range is None else (float(y_range[0]), float(y_range[1]))
+
+    def raw(self, user_idx: torch.Tensor, item_idx: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def forward(self, user_idx: torch.Tensor, item_idx: torch.Tensor) -> torch.Tensor:
+        return self._squash(self.raw(user_idx, item_idx))
+
+    def _squash(self, out: torch.Tensor) -> torch.Tensor:
+        """Sigmoid into y_range keeps predictions on the data's scale."""
+        if self.y_range is None:
+            return out
+        low, high = self.y_range
+        return torch.sigmoid(out) * (high - low) + low
+
+    def score_users(self, user_idx: torch.Tensor) -> torch.Tensor:
+        """Predicted rating of every item for each user in the batch: shape (batch, n_items)."""
+        items = torch.arange(self.n_items, device=user_idx.device)
+        users = user_idx.repeat_interleave(self.n_items)
+        return self(users, items.repeat(len(user_idx))).view(len(user_idx), self.n_items)
+
+    def item_embeddings(self) -> torch.Tensor:
+        """Item factors, the vectors the map, neighbours and fold-in use."""
+        return self.item_factors.weight
+
+    def user_embeddings(self) -> torch.Tensor:
+        return self.user_factors.weight
+
+    def item_biases(self) -> torch.Tensor | None:
+        """Per-item bias, or None for models without one."""
+        return None
+
+    def user_biases(self) -> torch.Tensor | None:
+        return None
+
+
+class DotProduct(CollabModel):
+    """The book's DotProduct: user · item, optionally squashed into y_range."""
+
+    kind = "dot"
+
+    def __init__(self, n_users, n_items, n_factors=50, y_range=None) -> None:
+        super().__init__(n_users, n_items, y_range)
+        self.user_factors = _embedding(n_users, n_factors)
+        self.item_factors = _embedding(n_items, n_factors)
+
+    def raw(self, user_idx, item_idx):
+        return (self.user_factors(user_idx) * self.item_factors(item_idx)).sum(dim=1)
+
+    def score_users(self, user_idx: torch.Tensor) -> torch.Tensor:
+        return self._squash(self.user_factors(user_idx) @ self.item_factors.weight.T)
+
+
+class DotProductBias(DotProduct):
+    """fastai's EmbeddingDotBias: user · item + user bias + item bias (the default model)."""
+
+    kind = "dotbias"
+
+    def __init__(self, n_users, n_items, n_factors=50, y_range=None) -> None:
+        super().__init__(n_users, n_items, n_factors, y_range)
+        self.user_bias = nn.Embedding(n_users, 1)
+        self.item_bias = nn.Embedding(n_items, 1)
+        with torch.no_grad():
+            self.user_bias.weight.zero_()
+            self.item_bias.weight.zero_()
+
+    def raw(self, user_idx, item_idx):
+        dot = super().raw(user_idx, item_idx)
+        return dot + self.user_bias(user_idx).squeeze(1) + self.item_bias(item_idx).squeeze(1)
+
+    def score_users(self, user_idx: torch.Tensor) -> torch.Tensor:
+        out = self.user_factors(user_idx) @ self.item_factors.weight.T
+        out = out + self.user_bias(user_idx) + self.item_bias.weight.T
+        return self._squash(out)
+
+    def item_biases(self) -> torch.Tensor:
+        return self.item_bias.weight.squeeze(1)
+
+    def user_biases(self) -> torch.Tensor:
+        return self.user_bias.weight.squeeze(1)
+
+
+class EmbeddingNN(CollabModel):
+    """fastai's EmbeddingNN: concatenated user and item embeddings through an MLP."""
+
+    kind = "nn"
+
+    def __init__(
+        self,
+        n_users,
+        n_items,
+        n_factors=50,
+        y_range=None,
+        layers: Sequence[int] = (100,),
+        item_factors: int | None = None,
+        dropout: float = 0.0,
+    ) -> None:
+        super().__init__(n_users, n_items, y_range)
+        self.user_factors = _embedding(n_users, n_factors)
+        self.item_factors = _embedding(n_items, item_factors or n_factors)
+        sizes = [self.user_factors.embedding_dim + self.item_factors.embedding_dim, *layers]
+        blocks: list[nn.Module] = []
+        for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
+            blocks += [nn.Linear(n_in, n_out), nn.ReLU()]
+            if dropout:
+                blocks.append(nn.Dropout(dropout))
+        blocks.append(nn.Linear(sizes[-1], 1))
+        self.layers = nn.Sequential(*blocks)
+        self.hidden = tuple(int(n) for n in layers)
+
+    def raw(self, user_idx, item_idx):
+        x = torch.cat([self.user_factors(user_idx), self.item_factors(item_idx)], dim=1)
+        return self.layers(x).squeeze(1)
+
+
+def build_model(
+    kind: str,
+    n_users: int,
+    n_items: int,
+    n_factors: int = 50,
+    y_range: tuple[float, float] | None = None,
+    layers: Sequence[int] = (100,),
+) -> CollabModel:
+    """Make a fresh model of one of MODEL_KINDS."""
+    if kind == "dot":
+        return DotProduct(n_users, n_items, n_factors, y_range)
+    if kind == "dotbias":
+        return DotProductBias(n_users, n_items, n_factors, y_range)
+    if kind == "nn":
+        return EmbeddingNN(n_users, n_items, n_factors, y_range, layers=layers)
+    raise ValueError(f"unknown model type {kind!r}; choose one of {', '.join(MODEL_KINDS)}")

@@ -1,0 +1,44 @@
+"""Shared fixtures: offscreen Qt (set before any Qt import), small synthetic ratings."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+import numpy as np
+import pytest
+
+ML100K = Path(__file__).resolve().parents[2] / "shared" / "data" / "ml-100k"
+
+
+@pytest.fixture
+def ml100k() -> Path:
+    """MovieLens 100k from ../shared (never copied into the project); skip when absent."""
+    if not (ML100K / "u.data").exists():
+        pytest.skip(f"MovieLens 100k not found at {ML100K} (licence forbids shipping it)")
+    return ML100K
+
+
+@pytest.fixture
+def planted() -> dict:
+    """A rank-3 planted taste model: 60 users × 40 items, 70% observed, noise std 0.1."""
+    rng = np.random.default_rng(0)
+    n_users, n_items, rank, noise = 60, 40, 3, 0.1
+    u = rng.normal(size=(n_users, rank))
+    v = rng.normal(size=(n_items, rank))
+    truth = 3.0 + u @ v.T / np.sqrt(rank)
+    mask = rng.random((n_users, n_items)) < 0.7
+    users, items = np.nonzero(mask)
+    ratings = truth[users, items] + rng.normal(scale=noise, size=len(users))
+    return {
+        "user_ids": users + 1,
+        "item_ids": items + 101,
+        "ratings": ratings.astype(np.float32),
+        "truth": truth,
+        "noise": noise,
+        "user_vectors": u,
+        "item_vectors": v,
+    }
