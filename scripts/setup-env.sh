@@ -24,7 +24,7 @@ if ! "$py" -c "import torch" >/dev/null 2>&1; then
         echo "cfdesk: no NVIDIA GPU, installing a CPU-only build of torch" >&2
         # A local or mirrored +cpu wheel (pip's find-links) wins over PyPI's CUDA build of the same version;
         # otherwise the CPU wheel index is used.
-        "$py" -m pip install --quiet --retries 1 --timeout 20 "torch==2.13.0" \
+        "$py" -m pip install --quiet --retries 0 --timeout 10 "torch==2.13.0" \
             --extra-index-url https://download.pytorch.org/whl/cpu
     else
         # macOS and Windows wheels on PyPI are CPU (and MPS) builds already.
