@@ -1,0 +1,109 @@
+"""Fold a new user into a trained model from a few ratings, without retraining."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from cfdesk.core.errors import CfdeskError
+from cfdesk.core.fitted import FittedModel
+from cfdesk.core.lookup import item_index
+from cfdesk.core.model import DotProduct
+
+DEFAULT_REG = 1.0  # pull toward the average user; a handful of ratings cannot pin 50 factors
+GRADIENT_STEPS = 300  # the nn model has no closed form: Adam on the user vector only
+_EDGE = 1e-3  # ratings at the ends of y_range map to a finite logit
+
+
+@dataclass(frozen=True, eq=False)
+class FoldedUser:
+    """A user vector and bias fitted against frozen item factors; `method` says how."""
+
+    vector: torch.Tensor  # (n_factors,)
+    bias: float
+    item_idx: np.ndarray  # the items the user rated (excluded from their recommendations)
+    ratings: np.ndarray
+    method: str  # "least-squares" or "gradient"
+
+
+def _pairs_to_arrays(fitted: FittedModel, pairs: Iterable[tuple[object, float]]) -> tuple:
+    """Resolve raw item ids (unknown ones raise UnknownIdError); a repeated item keeps its last."""
+    chosen: dict[int, float] = {}
+    for item_id, rating in pairs:
+        chosen[item_index(fitted, item_id)] = float(rating)
+    if not chosen:
+        raise CfdeskError("rate at least one item to get recommendations for a new user")
+    idx = np.fromiter(chosen, dtype=np.int64)
+    return idx, np.fromiter(chosen.values(), dtype=np.float32)
+
+
+def rating_logits(ratings: np.ndarray, y_range: tuple[float, float] | None) -> np.ndarray:
+    """Undo the output sigmoid so the fit is linear; ratings at or past the ends are clipped."""
+    if y_range is None:
+        return ratings.astype(np.float64)
+    low, high = y_range
+    p = np.clip((ratings - low) / (high - low), _EDGE, 1 - _EDGE)
+    return np.log(p / (1 - p))
+
+
+def fold_in(
+    fitted: FittedModel, pairs: Iterable[tuple[object, float]], reg: float = DEFAULT_REG
+) -> FoldedUser:
+    """Fit a vector (and bias) for someone the model has never seen from (item_id, rating) pairs.
+
+    Dot-product models solve ridge least squares toward the average trained user in closed form
+    (milliseconds); the nn model runs GRADIENT_STEPS Adam steps on the user vector alone.
+    """
+    idx, ratings = _pairs_to_arrays(fitted, pairs)
+    module = fitted.module
+    if isinstance(module, DotProduct):
+        return _least_squares(fitted, idx, ratings, reg)
+    return _gradient(fitted, idx, ratings, reg)
+
+
+@torch.no_grad()
+def _least_squares(
+    fitted: FittedModel, idx: np.ndarray, ratings: np.ndarray, reg: float
+) -> FoldedUser:
+    """min ||A w - y||² + reg ||w - w0||², A = [item vectors, 1], y = logit(r) - item bias."""
+    module = fitted.module
+    vectors = module.item_embeddings().detach().double().numpy()[idx]
+    prior = module.user_embeddings().detach().double().mean(dim=0).numpy()
+    targets = rating_logits(ratings, module.y_range)
+    item_bias, user_bias = module.item_biases(), module.user_biases()
+    has_bias = item_bias is not None
+    if has_bias:
+        targets = targets - item_bias.detach().double().numpy()[idx]
+        vectors = np.hstack([vectors, np.ones((len(idx), 1))])
+        prior = np.append(prior, float(user_bias.detach().double().mean()))
+    gram = vectors.T @ vectors + reg * np.eye(vectors.shape[1])
+    w = np.linalg.solve(gram, vectors.T @ targets + reg * prior)
+    vector, bias = (w[:-1], float(w[-1])) if has_bias else (w, 0.0)
+    return FoldedUser(
+        torch.as_tensor(vector, dtype=torch.float32), bias, idx, ratings, "least-squares"
+    )
+
+
+def _gradient(fitted: FittedModel, idx: np.ndarray, ratings: np.ndarray, reg: float) -> FoldedUser:
+    """Adam on the user vector only, weights frozen; squared error on the rating scale."""
+    module = fitted.module
+    module.eval()
+    with torch.no_grad():
+        prior = module.user_embeddings().detach().float().mean(dim=0)
+        items = module.item_embeddings().detach().float()[torch.as_tensor(idx)]
+    vector = prior.clone().requires_grad_(True)
+    target = torch.as_tensor(ratings)
+    optimizer = torch.optim.Adam([vector], lr=0.05)
+    for _ in range(GRADIENT_STEPS):
+        optimizer.zero_grad()
+        x = torch.cat([vector.expand(len(idx), -1), items], dim=1)
+        pred = module._squash(module.layers(x).squeeze(1))
+        loss = ((pred - target) ** 2).sum() + reg * ((vector - prior) ** 2).sum()
+        loss.backward()
+        optimizer.step()
+    for p in module.parameters():
+        p.grad = None
+    return FoldedUser(vector.detach().clone(), 0.0, idx, ratings, "gradient")
