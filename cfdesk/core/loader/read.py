@@ -1,0 +1,152 @@
+"""Reading the role columns of a whole file: pyarrow's fast reader first, a line-numbered parser
+when the fast one refuses (or to find and skip bad rows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from cfdesk.core.loader import source
+from cfdesk.core.loader.sniff import FileFormat
+
+_DICT = pa.dictionary(pa.int32(), pa.string())
+
+
+@dataclass
+class Columns:
+    """Role columns as codes into uniques (ids as found, not yet sorted or typed)."""
+
+    user_codes: np.ndarray
+    user_uniques: np.ndarray
+    item_codes: np.ndarray
+    item_uniques: np.ndarray
+    rating: np.ndarray  # float32
+    timestamp: np.ndarray | None  # int64 seconds
+    encoding: str
+    rejected_lines: list[int] = field(default_factory=list)
+    rows_rejected: int = 0
+
+
+class _Refused(Exception):
+    """The fast reader cannot take this file as is; the careful parser will say why."""
+
+
+def read_columns(fmt: FileFormat, roles: dict, skip_bad_rows: bool) -> Columns:
+    """All rows of the role columns, or a DataError naming the first bad line and column."""
+    from cfdesk.core.loader.careful import read_careful
+
+    try:
+        return read_fast(fmt, roles, fmt.encoding)
+    except _Refused as refusal:
+        encoding = "latin-1" if "UTF8" in str(refusal) else fmt.encoding
+    return read_careful(fmt, roles, encoding, skip_bad_rows)
+
+
+def _ts_kind(fmt: FileFormat, col: int | None) -> str:
+    """int, float or text timestamps, judged from the preview rows."""
+    values = [r[col].strip() for r in fmt.preview if col is not None and col < len(r)]
+    try:
+        [int(v) for v in values]
+        return "int"
+    except ValueError:
+        pass
+    try:
+        [float(v) for v in values]
+        return "float"
+    except ValueError:
+        return "text"
+
+
+def read_fast(fmt: FileFormat, roles: dict, encoding: str) -> Columns:
+    """pyarrow (multithreaded) for single-character separators, pandas' C parser otherwise."""
+    if fmt.separator_name == "whitespace":
+        raise _Refused("whitespace")
+    width = len(fmt.columns)
+    names = [f"c{i}" for i in range(width)]
+    double = fmt.separator == "::"
+    if double:  # "1::2::5" read with ":" is "1,,2,,5": role columns sit at even positions
+        names = [f"c{i // 2}" if i % 2 == 0 else f"gap{i}" for i in range(2 * width - 1)]
+    kinds = {"user": _DICT, "item": _DICT, "rating": pa.float64()}
+    ts_kind = _ts_kind(fmt, roles["timestamp"])
+    kinds["timestamp"] = {"int": pa.int64(), "float": pa.float64(), "text": pa.string()}[ts_kind]
+    types = {f"c{roles[r]}": t for r, t in kinds.items() if roles[r] is not None}
+    gaps = {n: pa.string() for n in names if n.startswith("gap")}
+    try:
+        table = pacsv.read_csv(
+            source.open_binary(fmt.path, fmt.compression),
+            read_options=pacsv.ReadOptions(
+                column_names=names,
+                skip_rows=int(fmt.has_header),
+                encoding="utf8" if encoding.startswith("utf-8") else encoding,
+                block_size=16 << 20,
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=":" if double else fmt.separator, quote_char=False if double else '"'
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={**types, **gaps},
+                include_columns=list(types) + list(gaps),
+                null_values=[""],
+                strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, OSError, EOFError) as exc:
+        raise _Refused(str(exc)) from exc
+    if any(pc.any(pc.not_equal(table[g], "")).as_py() for g in gaps):
+        raise _Refused("a field contains ':'")
+    return _columns_from_table(table, roles, ts_kind, encoding)
+
+
+def _codes(chunked: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """Dictionary-encoded column -> (codes, uniques) without materialising the strings."""
+    chunked = chunked.unify_dictionaries() if chunked.num_chunks > 1 else chunked
+    if chunked.num_chunks == 0 or len(chunked) == 0:
+        return np.zeros(0, np.int32), np.array([], dtype=object)
+    uniques = chunked.chunk(0).dictionary.to_numpy(zero_copy_only=False)
+    codes = np.concatenate([c.indices.to_numpy() for c in chunked.chunks])
+    return codes, uniques
+
+
+def _columns_from_table(table: pa.Table, roles: dict, ts_kind: str, encoding: str) -> Columns:
+    rating = table[f"c{roles['rating']}"].to_numpy()
+    if table[f"c{roles['rating']}"].null_count or not np.isfinite(rating).all():
+        raise _Refused("missing or non-finite rating")
+    timestamp = None
+    if roles["timestamp"] is not None:
+        ts = table[f"c{roles['timestamp']}"]
+        if ts.null_count:
+            raise _Refused("missing timestamp")
+        timestamp = to_seconds(ts.to_numpy(zero_copy_only=False), ts_kind)
+        if timestamp is None:
+            raise _Refused("unreadable timestamp")
+    user_codes, user_uniques = _codes(table[f"c{roles['user']}"])
+    item_codes, item_uniques = _codes(table[f"c{roles['item']}"])
+    for uniques in (user_uniques, item_uniques):
+        if (pd.Series(uniques, dtype=object).str.strip() == "").any():
+            raise _Refused("an empty id")
+    return Columns(
+        user_codes,
+        user_uniques,
+        item_codes,
+        item_uniques,
+        rating.astype(np.float32),
+        timestamp,
+        encoding,
+    )
+
+
+def to_seconds(values: np.ndarray, kind: str) -> np.ndarray | None:
+    """Timestamps as int64 seconds; None when some text is not a date."""
+    if kind == "int":
+        return values.astype(np.int64)
+    if kind == "float":
+        return values.astype(np.float64).astype(np.int64)
+    parsed = pd.to_datetime(pd.Series(values), errors="coerce", format="mixed", utc=True)
+    if parsed.isna().any():
+        return None
+    return (parsed.astype("int64") // 10**9).to_numpy()
