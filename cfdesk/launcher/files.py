@@ -1,25 +1,10 @@
-"""File operations the launcher installers share: atomic writes and undoable folder creation."""
+"""File operations the launcher installers share: undoable folder creation and clean removal."""
 
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-
-
-def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write through a temp file in the same folder so a crash never leaves half a launcher."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(tmp)
 
 
 def make_dirs(path: Path) -> list[Path]:
@@ -41,7 +26,7 @@ def remove_files_and_empty_dirs(files: Iterable[Path], dirs: Iterable[Path]) -> 
             path.unlink()
             removed.append(path)
     for folder in sorted(dirs, key=lambda p: len(p.parts), reverse=True):
-        with contextlib.suppress(FileNotFoundError, OSError):
+        with contextlib.suppress(OSError):  # not empty (user files) or already gone
             folder.rmdir()
             removed.append(folder)
     return removed

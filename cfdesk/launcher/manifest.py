@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from cfdesk.core.atomic import atomic_write
 from cfdesk.core.errors import CfdeskError
-from cfdesk.launcher.files import write_atomic
 
 VERSION = 1
 
@@ -18,7 +18,7 @@ class Manifest:
 
     files: tuple[Path, ...] = ()
     dirs: tuple[Path, ...] = ()
-    caches: tuple[Path, ...] = field(default=())
+    caches: tuple[Path, ...] = ()
 
     def merged(self, newer: Manifest) -> Manifest:
         """Union with a later install, so reinstalling never forgets what the first one created."""
@@ -59,7 +59,8 @@ def save_manifest(path: Path, manifest: Manifest) -> None:
         "dirs": [str(p) for p in manifest.dirs],
         "caches": [str(p) for p in manifest.caches],
     }
-    write_atomic(path, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
+    with atomic_write(path) as handle:
+        handle.write(json.dumps(data, indent=2) + "\n")
 
 
 def record_install(path: Path, manifest: Manifest) -> None:

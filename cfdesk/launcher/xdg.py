@@ -8,9 +8,10 @@ import subprocess
 from pathlib import Path
 
 from cfdesk.assets import asset_path
+from cfdesk.core.atomic import atomic_write
 from cfdesk.core.errors import CfdeskError
 from cfdesk.launcher.desktop_entry import APP_ID, desktop_entry
-from cfdesk.launcher.files import make_dirs, remove_files_and_empty_dirs, write_atomic
+from cfdesk.launcher.files import make_dirs, remove_files_and_empty_dirs
 from cfdesk.launcher.manifest import Manifest, load_manifest, record_install
 from cfdesk.launcher.target import gui_command
 
@@ -69,7 +70,8 @@ def install_xdg(home: Path | None = None) -> list[Path]:
     for relative, data in _payload(gui_command()).items():
         path = home / relative
         created_dirs += make_dirs(path.parent)
-        write_atomic(path, data)
+        with atomic_write(path, "wb") as handle:
+            handle.write(data)
         written.append(path)
     manifest_file = manifest_path(home)
     created_dirs += make_dirs(manifest_file.parent)
