@@ -77,24 +77,25 @@ def read_fast(fmt: FileFormat, roles: dict, encoding: str) -> Columns:
     types = {f"c{roles[r]}": t for r, t in kinds.items() if roles[r] is not None}
     gaps = {n: pa.string() for n in names if n.startswith("gap")}
     try:
-        table = pacsv.read_csv(
-            source.open_binary(fmt.path, fmt.compression),
-            read_options=pacsv.ReadOptions(
-                column_names=names,
-                skip_rows=int(fmt.has_header),
-                encoding="utf8" if encoding.startswith("utf-8") else encoding,
-                block_size=16 << 20,
-            ),
-            parse_options=pacsv.ParseOptions(
-                delimiter=":" if double else fmt.separator, quote_char=False if double else '"'
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={**types, **gaps},
-                include_columns=list(types) + list(gaps),
-                null_values=[""],
-                strings_can_be_null=False,
-            ),
-        )
+        with source.open_binary(fmt.path, fmt.compression) as stream:
+            table = pacsv.read_csv(
+                stream,
+                read_options=pacsv.ReadOptions(
+                    column_names=names,
+                    skip_rows=int(fmt.has_header),
+                    encoding="utf8" if encoding.startswith("utf-8") else encoding,
+                    block_size=16 << 20,
+                ),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=":" if double else fmt.separator, quote_char=False if double else '"'
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={**types, **gaps},
+                    include_columns=list(types) + list(gaps),
+                    null_values=[""],
+                    strings_can_be_null=False,
+                ),
+            )
     except (pa.ArrowInvalid, OSError, EOFError) as exc:
         raise _Refused(str(exc)) from exc
     if any(pc.any(pc.not_equal(table[g], "")).as_py() for g in gaps):
@@ -149,4 +150,4 @@ def to_seconds(values: np.ndarray, kind: str) -> np.ndarray | None:
     parsed = pd.to_datetime(pd.Series(values), errors="coerce", format="mixed", utc=True)
     if parsed.isna().any():
         return None
-    return (parsed.astype("int64") // 10**9).to_numpy()
+    return ((parsed - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)).to_numpy(np.int64)

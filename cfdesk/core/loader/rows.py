@@ -18,7 +18,7 @@ class Separator:
     @property
     def quoted(self) -> bool:
         """Single-character separators honour "quoted, fields"; `::` and whitespace do not."""
-        return len(self.text) == 1
+        return len(self.text) == 1 and self.name != "whitespace"
 
     def split(self, line: str) -> list[str]:
         """Fields of one line (quotes removed for single-character separators)."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -60,14 +62,17 @@ def zip_member(path: Path) -> str:
     return (rated or tables or names)[0]
 
 
-def open_binary(path: Path, compression: str) -> BinaryIO:
-    """A binary stream of the decompressed bytes."""
-    if compression == "gzip":
-        return gzip.open(path, "rb")
-    if compression == "zip":
-        archive = zipfile.ZipFile(path)
-        return archive.open(zip_member(path))
-    return open(path, "rb")
+@contextlib.contextmanager
+def open_binary(path: Path, compression: str) -> Iterator[BinaryIO]:
+    """A binary stream of the decompressed bytes (the archive too is closed afterwards)."""
+    with contextlib.ExitStack() as stack:
+        if compression == "gzip":
+            yield stack.enter_context(gzip.open(path, "rb"))
+        elif compression == "zip":
+            archive = stack.enter_context(zipfile.ZipFile(path))
+            yield stack.enter_context(archive.open(zip_member(path)))
+        else:
+            yield stack.enter_context(open(path, "rb"))
 
 
 def read_head(path: Path, compression: str, size: int = HEAD_BYTES) -> bytes:
@@ -114,6 +119,8 @@ def decode_head(head: bytes, encoding: str) -> list[str]:
     return lines
 
 
-def open_text(path: Path, compression: str, encoding: str) -> io.TextIOWrapper:
+@contextlib.contextmanager
+def open_text(path: Path, compression: str, encoding: str) -> Iterator[io.TextIOWrapper]:
     """A text stream for the slow, line-numbered parser."""
-    return io.TextIOWrapper(open_binary(path, compression), encoding=encoding, newline="")
+    with open_binary(path, compression) as raw:
+        yield io.TextIOWrapper(raw, encoding=encoding, newline="")
