@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +16,7 @@ from cfdesk.core.model import DotProduct
 
 DEFAULT_REG = 1.0  # pull toward the average user; a handful of ratings cannot pin 50 factors
 GRADIENT_STEPS = 300  # the nn model has no closed form: Adam on the user vector only
+_LR = 0.05
 _EDGE = 1e-3  # ratings at the ends of y_range map to a finite logit
 
 
@@ -94,16 +96,29 @@ def _gradient(fitted: FittedModel, idx: np.ndarray, ratings: np.ndarray, reg: fl
     with torch.no_grad():
         prior = module.user_embeddings().detach().float().mean(dim=0)
         items = module.item_embeddings().detach().float()[torch.as_tensor(idx)]
-    vector = prior.clone().requires_grad_(True)
     target = torch.as_tensor(ratings)
-    optimizer = torch.optim.Adam([vector], lr=0.05)
-    for _ in range(GRADIENT_STEPS):
-        optimizer.zero_grad()
-        x = torch.cat([vector.expand(len(idx), -1), items], dim=1)
-        pred = module._squash(module.layers(x).squeeze(1))
-        loss = ((pred - target) ** 2).sum() + reg * ((vector - prior) ** 2).sum()
-        loss.backward()
-        optimizer.step()
-    for p in module.parameters():
-        p.grad = None
+    vector = prior.clone().requires_grad_(True)
+    first, second = torch.zeros_like(prior), torch.zeros_like(prior)
+    with _one_thread():
+        for step in range(1, GRADIENT_STEPS + 1):
+            x = torch.cat([vector.expand(len(idx), -1), items], dim=1)
+            pred = module._squash(module.layers(x).squeeze(1))
+            loss = ((pred - target) ** 2).sum() + reg * ((vector - prior) ** 2).sum()
+            (grad,) = torch.autograd.grad(loss, vector)  # the network's weights stay untouched
+            first.mul_(0.9).add_(grad, alpha=0.1)
+            second.mul_(0.999).addcmul_(grad, grad, value=0.001)
+            with torch.no_grad():
+                step_size = _LR / (1 - 0.9**step)
+                vector -= step_size * first / ((second / (1 - 0.999**step)).sqrt() + 1e-8)
     return FoldedUser(vector.detach().clone(), 0.0, idx, ratings, "gradient")
+
+
+@contextlib.contextmanager
+def _one_thread() -> Iterator[None]:
+    """Tiny tensors: with busy cores, a second thread makes each step ~10x slower."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

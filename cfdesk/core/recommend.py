@@ -182,6 +182,11 @@ class Recommender:
         keep = idx[0] >= 0
         return item_ids_of(self.fitted, idx[0][keep]), scores[0][keep]
 
+    def score_folded(self, folded: FoldedUser) -> np.ndarray:
+        """Predicted rating of every item (by index) for a folded-in user, seen items included."""
+        keys = self.scorer.folded_keys(folded.vector, self.scorer.item_offset())
+        return self.scorer.squash(keys + folded.bias)[0].cpu().numpy()
+
     # ---- neighbours --------------------------------------------------------------------------
     def _table(self, which: str) -> Neighbours:
         """Neighbour tables are built on first use and kept (their norms are the costly part)."""

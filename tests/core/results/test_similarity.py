@@ -1,0 +1,63 @@
+"""Neighbours: never the item itself, planted twins found, metrics agree with numpy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from cfdesk.core.recommend import Recommender
+from cfdesk.core.similarity import Neighbours
+
+
+def test_item_is_never_its_own_neighbour(fitted):
+    rec = Recommender(fitted)
+    for metric in ("cosine", "dot", "euclidean"):
+        for item_id in fitted.items.ids[:10]:
+            ids, _ = rec.similar_items(item_id, n=fitted.n_items, metric=metric)
+            assert item_id not in ids
+            assert len(ids) == fitted.n_items - 1
+
+
+def test_planted_twins_are_each_others_nearest(fitted):
+    with torch.no_grad():
+        weights = fitted.module.item_factors.weight
+        weights[7] = weights[3] * 2.0  # same direction, longer
+        weights[12] = weights[3] + 1e-3  # almost the same point
+    rec = Recommender(fitted)
+    item = fitted.items.ids[3]
+    cos_ids, cos = rec.similar_items(item, n=2, metric="cosine")
+    assert set(cos_ids) == {fitted.items.ids[7], fitted.items.ids[12]}
+    assert cos[0] == pytest.approx(1.0, abs=1e-4)
+    euc_ids, dist = rec.similar_items(item, n=1, metric="euclidean")
+    assert euc_ids[0] == fitted.items.ids[12] and dist[0] < 0.01
+
+
+def test_scores_match_numpy_definitions():
+    rng = np.random.default_rng(1)
+    v = rng.normal(size=(30, 4)).astype(np.float32)
+    table = Neighbours(torch.as_tensor(v))
+    idx, cos = table.nearest(0, n=5, metric="cosine")
+    want = (v @ v[0]) / (np.linalg.norm(v, axis=1) * np.linalg.norm(v[0]))
+    want[0] = -np.inf
+    np.testing.assert_array_equal(idx, np.argsort(-want)[:5])
+    np.testing.assert_allclose(cos, np.sort(want)[::-1][:5], rtol=1e-5)
+    idx, dist = table.nearest(0, n=5, metric="euclidean")
+    d = np.linalg.norm(v - v[0], axis=1)
+    d[0] = np.inf
+    np.testing.assert_array_equal(idx, np.argsort(d)[:5])
+    np.testing.assert_allclose(dist, np.sort(d)[:5], rtol=1e-4)
+
+
+def test_min_ratings_filter_and_bad_metric(fitted):
+    rec = Recommender(fitted)
+    threshold = int(np.median(fitted.item_count))
+    idx, _ = rec.similar_items_idx(0, n=50, min_ratings=threshold)
+    assert np.all(fitted.item_count[idx] >= threshold)
+    with pytest.raises(ValueError, match="unknown metric"):
+        rec.similar_items_idx(0, metric="manhattan")
+
+
+def test_similar_users_excludes_the_user(fitted):
+    ids, scores = Recommender(fitted).similar_users(1, n=5)
+    assert 1 not in ids and len(ids) == 5 and np.all(np.diff(scores) <= 1e-6)
