@@ -1,0 +1,1 @@
+"""One panel per file; panels emit intent signals and expose setters, never import each other."""

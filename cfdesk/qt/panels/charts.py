@@ -1,0 +1,153 @@
+"""Live training charts: RMSE per epoch with the batch loss, and memory over time (pyqtgraph)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from cfdesk.qt.theme import SERIES, pen, style_plot
+
+GIB = 1024**3
+
+
+class RmseChart(pg.PlotWidget):
+    """Train and validation RMSE per epoch, smoothed batch loss, the baseline and the best epoch."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        item = style_plot(self, "Error (RMSE, lower is better)", "epoch", "RMSE")
+        self._batch = item.plot(name="batch loss (smoothed)", pen=pen("batch", 1.0))
+        self._train = item.plot(
+            name="train", pen=pen("train"), symbol="o", symbolSize=6, symbolBrush=SERIES["train"]
+        )
+        self._valid = item.plot(
+            name="validation",
+            pen=pen("valid"),
+            symbol="o",
+            symbolSize=6,
+            symbolBrush=SERIES["valid"],
+        )
+        self._best = pg.ScatterPlotItem(
+            size=16, symbol="star", brush=SERIES["best"], pen=None, name="best epoch"
+        )
+        item.addItem(self._best)
+        item.legend.addItem(self._best, "best epoch")
+        self._baseline = pg.InfiniteLine(
+            angle=0,
+            movable=False,
+            pen=pen("baseline", 1.5, True),
+            label="",
+            labelOpts={"position": 0.85, "color": SERIES["baseline"]},
+        )
+        item.addItem(self._baseline)
+        self.clear_data()
+
+    def clear_data(self) -> None:
+        """Forget every point (a new run starts)."""
+        self._epochs: list[float] = []
+        self._train_y: list[float] = []
+        self._valid_y: list[float] = []
+        self._batch_x: list[float] = []
+        self._batch_y: list[float] = []
+        for curve in (self._train, self._valid, self._batch):
+            curve.setData([], [])
+        self._best.setData([], [])
+        self._baseline.setVisible(False)
+
+    def set_baseline(self, rmse: float | None, label: str) -> None:
+        """The RMSE to beat, drawn as a dashed line."""
+        self._baseline.setVisible(rmse is not None)
+        if rmse is not None:
+            self._baseline.setValue(rmse)
+            self._baseline.label.setFormat(f"{label} {rmse:.3f}")
+
+    def add_batches(self, xs: list[float], ys: list[float]) -> None:
+        """Append smoothed batch losses at fractional epochs."""
+        self._batch_x += xs
+        self._batch_y += ys
+        self._batch.setData(np.asarray(self._batch_x), np.asarray(self._batch_y))
+
+    def add_epoch(
+        self, epoch: int, train_rmse: float, valid_rmse: float | None, is_best: bool
+    ) -> None:
+        """Append one epoch's figures; the star follows the best validation epoch."""
+        self._epochs.append(float(epoch))
+        self._train_y.append(train_rmse)
+        self._valid_y.append(np.nan if valid_rmse is None else valid_rmse)
+        x = np.asarray(self._epochs)
+        self._train.setData(x, np.asarray(self._train_y))
+        self._valid.setData(x, np.asarray(self._valid_y), connect="finite")
+        if is_best and valid_rmse is not None:
+            self._best.setData([float(epoch)], [valid_rmse])
+
+    def point_counts(self) -> dict[str, int]:
+        """How many points each series holds (tests, benchmark)."""
+        return {
+            "train": len(self._train_y),
+            "valid": len(self._valid_y),
+            "batch": len(self._batch_y),
+            "best": len(self._best.data),
+        }
+
+
+class MemoryChart(pg.PlotWidget):
+    """GPU: NVML used/total and torch allocated/reserved; CPU: process RSS and system memory."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._item = style_plot(self, "Memory", "seconds", "GiB")
+        self._curves: dict[str, pg.PlotDataItem] = {}
+        self.clear_data()
+
+    def clear_data(self) -> None:
+        """Forget every sample and series (the device may change between runs)."""
+        for curve in self._curves.values():
+            self._item.removeItem(curve)
+        self._item.legend.clear()
+        self._curves = {}
+        self._t0: float | None = None
+        self._x: list[float] = []
+        self._ys: dict[str, list[float]] = {}
+        self._item.setTitle("Memory: waiting for the first sample")
+
+    def _series_for(self, sample) -> dict[str, tuple[str, float | None]]:
+        """Which lines to draw for this kind of device, with their values."""
+        if sample.kind == "cuda":
+            return {
+                "used": ("GPU used (NVML)", sample.used),
+                "total": ("GPU total", sample.total),
+                "allocated": ("torch allocated", sample.torch_allocated),
+                "reserved": ("torch reserved", sample.torch_reserved),
+            }
+        return {
+            "used": ("process RSS", sample.rss),
+            "allocated": ("system used", sample.system_used),
+            "total": ("system total", sample.system_total),
+        }
+
+    def _title(self, sample) -> str:
+        if sample.kind == "cuda" and sample.total:
+            return f"GPU memory: {sample.device_name}, {sample.total / GIB:.1f} GiB"
+        return f"CPU memory (no GPU in use): {sample.device_name}"
+
+    def add_samples(self, samples: list) -> None:
+        """Append MemorySamples; the first one decides the series and the title."""
+        if not samples:
+            return
+        if self._t0 is None:
+            self._t0 = samples[0].t
+            self._item.setTitle(self._title(samples[0]))
+            for key, (name, _) in self._series_for(samples[0]).items():
+                self._curves[key] = self._item.plot(name=name, pen=pen(key, dashed=key == "total"))
+                self._ys[key] = []
+        for sample in samples:
+            self._x.append(sample.t - self._t0)
+            for key, (_, value) in self._series_for(sample).items():
+                if key in self._ys:
+                    self._ys[key].append(np.nan if value is None else value / GIB)
+        x = np.asarray(self._x)
+        for key, curve in self._curves.items():
+            curve.setData(x, np.asarray(self._ys[key]), connect="finite")
+
+    def sample_count(self) -> int:
+        return len(self._x)

@@ -1,0 +1,90 @@
+"""The learning-rate finder's curve: loss against learning rate on a log axis, suggestion marked."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from cfdesk.qt.theme import SERIES, pen, style_plot
+
+
+class LrChart(pg.PlotWidget):
+    """One curve and one vertical line; both created once and updated with setData/setValue."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        item = style_plot(self, "Learning-rate finder", "learning rate (log scale)", "loss")
+        item.setLogMode(x=True, y=False)
+        self._curve = item.plot(name="loss", pen=pen("train"))
+        self._mark = pg.InfiniteLine(
+            angle=90,
+            movable=False,
+            pen=pen("best", 1.5, True),
+            label="",
+            labelOpts={"position": 0.9, "color": SERIES["best"]},
+        )
+        item.addItem(self._mark)
+        self.clear_data()
+
+    def clear_data(self) -> None:
+        self._curve.setData([], [])
+        self._mark.setVisible(False)
+        self.suggestion: float | None = None
+
+    def set_curve(self, lrs: np.ndarray, losses: np.ndarray, suggestion: float | None) -> None:
+        """Show a finished sweep; the suggestion is drawn where the loss falls fastest."""
+        lrs, losses = np.asarray(lrs, dtype=float), np.asarray(losses, dtype=float)
+        self._curve.setData(lrs, losses, connect="finite")
+        self.suggestion = suggestion
+        self._mark.setVisible(suggestion is not None)
+        if suggestion is not None:
+            self._mark.setValue(np.log10(suggestion))
+            self._mark.label.setFormat(f"suggested {suggestion:.2g}")
+
+    def point_count(self) -> int:
+        x, _ = self._curve.getData()
+        return 0 if x is None else len(x)
+
+
+class LrPanel(QWidget):
+    """The finder's chart, its state in words, and one button to use the suggestion."""
+
+    useRequested = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.chart = LrChart()
+        self.status = QLabel("Press Find LR to try rising learning rates on a copy of the model.")
+        self.status.setWordWrap(True)
+        self.use_button = QPushButton("Use suggested", enabled=False)
+        self.use_button.setToolTip("Put the suggested learning rate into the form.")
+        self.use_button.clicked.connect(self._on_use)
+        row = QHBoxLayout()
+        row.addWidget(self.status, 1)
+        row.addWidget(self.use_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.chart, 1)
+        layout.addLayout(row)
+
+    def set_running(self) -> None:
+        self.chart.clear_data()
+        self.use_button.setEnabled(False)
+        self.status.setText("Finding a learning rate…")
+
+    def set_result(self, lrs: np.ndarray, losses: np.ndarray, suggestion: float | None) -> None:
+        """Show a finished sweep and offer its suggestion."""
+        self.chart.set_curve(lrs, losses, suggestion)
+        self.use_button.setEnabled(suggestion is not None)
+        if suggestion is None:
+            self.status.setText("No clear suggestion: the loss never fell steadily.")
+        else:
+            self.use_button.setText(f"Use {suggestion:.2g}")
+            self.status.setText(f"Suggested learning rate: {suggestion:.2g} (marked).")
+
+    @Slot()
+    def _on_use(self) -> None:
+        if self.chart.suggestion is not None:
+            self.useRequested.emit(self.chart.suggestion)

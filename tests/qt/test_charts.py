@@ -1,0 +1,92 @@
+"""Charts: points appear as reports arrive; memory charts label GPU and CPU honestly."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+from PySide6.QtGui import QFont, QFontInfo
+
+from cfdesk.qt.panels.charts import MemoryChart, RmseChart
+from cfdesk.qt.panels.lr_chart import LrPanel
+
+GIB = 1024**3
+
+
+def _cpu_sample(t):
+    return SimpleNamespace(
+        t=t,
+        kind="cpu",
+        device_name="CPU (2 cores)",
+        used=None,
+        total=None,
+        torch_allocated=None,
+        torch_reserved=None,
+        rss=GIB // 2,
+        system_used=3 * GIB,
+        system_total=8 * GIB,
+    )
+
+
+def _gpu_sample(t):
+    return SimpleNamespace(
+        t=t,
+        kind="cuda",
+        device_name="NVIDIA H200",
+        used=10 * GIB,
+        total=140 * GIB,
+        torch_allocated=2 * GIB,
+        torch_reserved=4 * GIB,
+        rss=GIB,
+        system_used=3 * GIB,
+        system_total=8 * GIB,
+    )
+
+
+def test_fonts_exist(qapp):
+    assert QFontInfo(QFont()).family() != ""
+
+
+def test_rmse_chart_counts_epochs_batches_and_best(qtbot):
+    chart = RmseChart()
+    qtbot.addWidget(chart)
+    chart.set_baseline(1.02, "baseline (bias)")
+    chart.add_batches([0.5, 1.0], [1.1, 1.0])
+    chart.add_epoch(1, 0.95, 0.97, True)
+    chart.add_epoch(2, 0.90, 0.98, False)
+    assert chart.point_counts() == {"train": 2, "valid": 2, "batch": 2, "best": 1}
+    assert chart._baseline.isVisible()
+    chart.clear_data()
+    assert chart.point_counts() == {"train": 0, "valid": 0, "batch": 0, "best": 0}
+
+
+def test_memory_chart_cpu_labels(qtbot):
+    chart = MemoryChart()
+    qtbot.addWidget(chart)
+    chart.add_samples([_cpu_sample(10.0), _cpu_sample(10.5)])
+    assert chart.sample_count() == 2
+    assert "CPU memory" in chart.getPlotItem().titleLabel.text
+    names = [label.text for _, label in chart.getPlotItem().legend.items]
+    assert "process RSS" in names
+
+
+def test_memory_chart_gpu_labels_name_and_total(qtbot):
+    chart = MemoryChart()
+    qtbot.addWidget(chart)
+    chart.add_samples([_gpu_sample(1.0)])
+    title = chart.getPlotItem().titleLabel.text
+    assert "NVIDIA H200" in title and "140.0 GiB" in title
+    names = [label.text for _, label in chart.getPlotItem().legend.items]
+    assert {"GPU used (NVML)", "torch allocated", "torch reserved"} <= set(names)
+
+
+def test_lr_panel_offers_the_suggestion(qtbot):
+    panel = LrPanel()
+    qtbot.addWidget(panel)
+    lrs = np.logspace(-6, 0, 50)
+    panel.set_result(lrs, np.linspace(2, 1, 50), 3e-3)
+    assert panel.chart.point_count() == 50
+    assert panel.chart._mark.isVisible()
+    with qtbot.waitSignal(panel.useRequested) as blocker:
+        panel.use_button.click()
+    assert blocker.args == [3e-3]

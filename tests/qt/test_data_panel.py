@@ -1,0 +1,24 @@
+"""The data view shows a data set's figures, histogram and long tail."""
+
+from __future__ import annotations
+
+from cfdesk.core.ratings import ratings_from_raw
+from cfdesk.qt.panels.data_panel import DataPanel
+
+
+def test_data_panel_shows_counts_and_charts(qtbot, planted):
+    ratings = ratings_from_raw(
+        planted["user_ids"], planted["item_ids"], planted["ratings"].round().clip(1, 5)
+    )
+    panel = DataPanel()
+    qtbot.addWidget(panel)
+    panel.set_ratings(ratings, "planted")
+    assert panel.values["users"].text() == "60"
+    assert panel.values["items"].text() == "40"
+    assert panel.values["ratings"].text() == f"{ratings.n_ratings:,}"
+    assert panel.bar_count() == len(set(ratings.rating.tolist()))
+    x, _ = panel._per_item.getData()
+    assert len(x) == 40
+    panel.set_ratings(None)
+    assert panel.values["users"].text() == "–"
+    assert panel.bar_count() == 0
