@@ -6,7 +6,6 @@ from collections.abc import Callable, Generator
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
-
 _LIVE: set[GeneratorWorker] = set()  # started workers, kept until their thread has ended
 
 
