@@ -49,7 +49,7 @@ def test_recovers_a_planted_user_through_the_sigmoid(fitted_of):
 def test_folded_recommendations_match_the_planted_users_taste(fitted):
     vector, bias, items, raw = planted_user(fitted, np.random.default_rng(5))
     folded = fold_in(fitted, zip(fitted.items.ids[items], raw, strict=True), reg=1e-4)
-    rec = Recommender(fitted)
+    rec = Recommender(fitted, popularity_weight=0.0)
     ids, scores = rec.recommend_folded(folded, n=5, min_ratings=0)
     rated = set(fitted.items.ids[items].tolist())
     assert not rated & set(ids.tolist())

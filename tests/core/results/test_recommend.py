@@ -19,7 +19,7 @@ def brute_force(fitted, user_idx, allowed):
 
 
 def test_seen_items_never_recommended_for_any_user(fitted):
-    rec = Recommender(fitted)
+    rec = Recommender(fitted, popularity_weight=0.0)
     idx, scores = rec.recommend_idx(np.arange(fitted.n_users), n=15, min_ratings=0)
     assert idx.shape == (fitted.n_users, 15)
     for u in range(fitted.n_users):
@@ -30,7 +30,7 @@ def test_seen_items_never_recommended_for_any_user(fitted):
 
 
 def test_top_items_and_scores_match_the_model(fitted):
-    rec = Recommender(fitted)
+    rec = Recommender(fitted, popularity_weight=0.0)
     allowed = np.ones(fitted.n_items, bool)
     for u in (0, 7, 33):
         want_idx, want_pred = brute_force(fitted, u, allowed)
@@ -77,7 +77,7 @@ def test_genre_filter_without_metadata_says_why(bare_fitted):
         Recommender(bare_fitted).recommend(1, genres="Comedy")
 
 
-def test_popularity_weight_moves_popular_items_up(fitted):
+def test_popularity_weight_moves_popular_items_up_but_scores_stay_predictions(fitted):
     plain = Recommender(fitted, popularity_weight=0.0)
     strong = Recommender(fitted, popularity_weight=50.0)
     a, _ = plain.recommend_idx(2, n=5, min_ratings=0)
@@ -90,7 +90,7 @@ def test_popularity_weight_moves_popular_items_up(fitted):
 @pytest.mark.parametrize("kind", ["dot", "dotbias", "nn"])
 def test_every_model_kind_ranks_like_its_module_on_a_sigmoid_range(fitted_of, kind):
     model = fitted_of(kind, y_range=(0.0, 5.5))
-    rec = Recommender(model)
+    rec = Recommender(model, popularity_weight=0.0)
     allowed = np.ones(model.n_items, bool)
     for u in (1, 20):
         want_idx, want_pred = brute_force(model, u, allowed)
