@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cfdesk.core.ratings import ratings_from_raw
+from cfdesk.core.summary import summarize
 from cfdesk.qt.panels.data_panel import DataPanel
 
 
@@ -12,13 +13,13 @@ def test_data_panel_shows_counts_and_charts(qtbot, planted):
     )
     panel = DataPanel()
     qtbot.addWidget(panel)
-    panel.set_ratings(ratings, "planted")
+    panel.set_summary(summarize(ratings), "planted")
     assert panel.values["users"].text() == "60"
     assert panel.values["items"].text() == "40"
     assert panel.values["ratings"].text() == f"{ratings.n_ratings:,}"
     assert panel.bar_count() == len(set(ratings.rating.tolist()))
     x, _ = panel._per_item.getData()
     assert len(x) == 40
-    panel.set_ratings(None)
+    panel.set_summary(None)
     assert panel.values["users"].text() == "–"
     assert panel.bar_count() == 0

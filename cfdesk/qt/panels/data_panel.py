@@ -7,29 +7,28 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
-from cfdesk.core.ratings import Ratings
+from cfdesk.core.summary import DatasetSummary
 from cfdesk.qt.theme import SERIES, pen, style_plot
 
 FIGURES = ("users", "items", "ratings", "density", "scale", "titles")
 
 
-def _figure_text(ratings: Ratings) -> dict[str, str]:
-    scale = ratings.scale
-    values = ", ".join(f"{v:g}" for v in scale.values) if scale.is_discrete else "continuous"
-    table = ratings.item_table
-    titles = f"{table.n_with_metadata:,} of {ratings.n_items:,}" if table else "none"
+def _figure_text(summary: DatasetSummary) -> dict[str, str]:
+    values = ", ".join(f"{v:g}" for v, _ in summary.histogram())
+    scale = f"{summary.rating_min:g} to {summary.rating_max:g}"
+    titles = summary.n_items_with_metadata
     return {
-        "users": f"{ratings.n_users:,}",
-        "items": f"{ratings.n_items:,}",
-        "ratings": f"{ratings.n_ratings:,}",
-        "density": f"{ratings.density:.2%}",
-        "scale": f"{scale.low:g} to {scale.high:g} ({values})",
-        "titles": titles,
+        "users": f"{summary.n_users:,}",
+        "items": f"{summary.n_items:,}",
+        "ratings": f"{summary.n_ratings:,}",
+        "density": f"{summary.density:.2%}",
+        "scale": f"{scale} ({values})" if len(summary.hist_values) <= 10 else scale,
+        "titles": f"{titles:,} of {summary.n_items:,}" if titles else "none",
     }
 
 
 class DataPanel(QWidget):
-    """Read-only view of one Ratings; set_ratings(None) shows the empty state."""
+    """Read-only view of one data set's summary; set_summary(None) shows the empty state."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,9 +70,9 @@ class DataPanel(QWidget):
         layout.addWidget(self.notes)
         layout.addWidget(self.splitter, 1)
 
-    def set_ratings(self, ratings: Ratings | None, name: str = "") -> None:
-        """Show one data set's figures and charts."""
-        if ratings is None:
+    def set_summary(self, summary: DatasetSummary | None, name: str = "") -> None:
+        """Show one data set's figures and charts (computed by the core, off the UI thread)."""
+        if summary is None:
             self.title.setText("No data loaded. Open a ratings file or try the demo data.")
             for label in self.values.values():
                 label.setText("–")
@@ -82,33 +81,30 @@ class DataPanel(QWidget):
             self._per_item.setData([], [])
             self._per_user.setData([], [])
             return
-        self.title.setText(name or ratings.source or "Ratings")
-        for key, text in _figure_text(ratings).items():
+        self.title.setText(name or summary.source or "Ratings")
+        for key, text in _figure_text(summary).items():
             self.values[key].setText(text)
-        self.notes.setText(self._notes_text(ratings.notes))
-        values, counts = np.unique(ratings.rating, return_counts=True)
-        if len(values) > 50:
-            counts, edges = np.histogram(ratings.rating, bins=40)
-            values = (edges[:-1] + edges[1:]) / 2
+        self.notes.setText(self._notes_text(summary))
+        values = summary.hist_values
         width = 0.6 * float(np.min(np.diff(values))) if len(values) > 1 else 0.6
-        self._bars.setOpts(x=values, height=counts, width=width)
-        per_item = np.sort(ratings.item_counts())[::-1]
-        per_user = np.sort(ratings.user_counts())[::-1]
-        self._per_item.setData(np.arange(1, len(per_item) + 1), np.maximum(per_item, 1))
-        self._per_user.setData(np.arange(1, len(per_user) + 1), np.maximum(per_user, 1))
+        self._bars.setOpts(x=values, height=summary.hist_counts, width=width)
+        for curve, counts in (
+            (self._per_item, summary.item_counts_sorted),
+            (self._per_user, summary.user_counts_sorted),
+        ):
+            curve.setData(np.arange(1, len(counts) + 1), np.maximum(counts, 1))
 
     @staticmethod
-    def _notes_text(notes: dict) -> str:
-        """Loader facts worth knowing: dropped duplicates, skipped rows, warnings."""
-        parts = []
-        if notes.get("duplicates_dropped"):
+    def _notes_text(summary: DatasetSummary) -> str:
+        """Loader facts worth knowing: format, dropped duplicates, skipped rows, warnings."""
+        parts = [f"Read as {summary.file_format}."] if summary.file_format else []
+        if summary.duplicates_dropped:
             parts.append(
-                f"{notes['duplicates_dropped']:,} repeated ratings dropped (kept the last)"
+                f"{summary.duplicates_dropped:,} repeated ratings dropped (kept the last)."
             )
-        if notes.get("rows_rejected"):
-            parts.append(f"{notes['rows_rejected']:,} unreadable rows skipped")
-        parts += [str(w) for w in notes.get("warnings", [])]
-        return "; ".join(parts)
+        if summary.rows_rejected:
+            parts.append(f"{summary.rows_rejected:,} unreadable rows skipped.")
+        return " ".join(parts + list(summary.warnings))
 
     def bar_count(self) -> int:
         x = self._bars.opts.get("x")
