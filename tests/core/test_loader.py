@@ -8,8 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cfdesk.core.loader import load_ratings, sniff
+from cfdesk.core.loader import load, load_ratings, sniff
 
 ROWS = [(1, 10, 4.0, 100), (1, 20, 3.5, 200), (2, 10, 5.0, 300), (3, 30, 1.0, 400)]
 
@@ -212,3 +214,25 @@ def test_ids_with_padding_spaces_are_one_id(tmp_path: Path) -> None:
     ratings = load_ratings(path)
     assert ratings.items.ids.tolist() == [10]
     assert ratings.notes["duplicates_dropped"] == 1
+
+
+def test_repeated_pairs_with_equal_times_keep_the_later_line(tmp_path: Path) -> None:
+    path = tmp_path / "dup.csv"
+    path.write_text("user,item,rating,timestamp\n1,1,5,100\n1,1,2,100\n1,1,3,50\n")
+    ratings = load_ratings(path)
+    assert ratings.rating.tolist() == [2.0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 4)), max_size=40))
+def test_drop_repeats_matches_a_plain_python_reference(rows: list[tuple[int, int, int]]) -> None:
+    users = np.array([r[0] for r in rows], dtype=np.int32)
+    items = np.array([r[1] for r in rows], dtype=np.int32)
+    times = np.array([r[2] for r in rows], dtype=np.int64)
+    best: dict[tuple[int, int], tuple[int, int]] = {}
+    for line, (u, i, t) in enumerate(rows):
+        best[(u, i)] = max(best.get((u, i), (t, line)), (t, line))
+    expected = sorted(line for _, line in best.values())
+    keep = load.drop_repeats(users, items, times, 4)
+    kept = list(range(len(rows))) if keep is None else np.flatnonzero(keep).tolist()
+    assert kept == expected

@@ -44,17 +44,20 @@ def index_ids(codes: np.ndarray, uniques: np.ndarray) -> tuple[IdIndex, np.ndarr
 def drop_repeats(
     user_idx: np.ndarray, item_idx: np.ndarray, timestamp: np.ndarray | None, n_items: int
 ) -> np.ndarray | None:
-    """Mask keeping the last rating of each repeated (user, item) pair, latest time first."""
+    """Mask keeping the last rating of each repeated (user, item) pair: latest time, then line."""
     key = user_idx.astype(np.int64) * n_items + item_idx
-    repeated = pd.Series(key).duplicated(keep=False).to_numpy()
-    if not repeated.any():
+    if timestamp is None:
+        drop = pd.Series(key).duplicated(keep="last").to_numpy()
+        return ~drop if drop.any() else None
+    rows = np.flatnonzero(pd.Series(key).duplicated(keep=False).to_numpy())
+    if not len(rows):
         return None
-    rows = np.flatnonzero(repeated)
-    time = timestamp[rows] if timestamp is not None else rows
-    order = rows[np.lexsort((rows, time, key[rows]))]
-    last = np.append(key[order][1:] != key[order][:-1], True)
+    backwards = rows[::-1]  # idxmax keeps the first maximum: the last line among equal times
+    frame = pd.DataFrame({"key": key[backwards], "time": timestamp[backwards]})
+    winners = frame.groupby("key", sort=False)["time"].idxmax().to_numpy()
     keep = np.ones(len(key), dtype=bool)
-    keep[order[~last]] = False
+    keep[rows] = False
+    keep[backwards[winners]] = True
     return keep
 
 

@@ -71,7 +71,7 @@ def read_fast(fmt: FileFormat, roles: dict, encoding: str) -> Columns:
     double = fmt.separator == "::"
     if double:  # "1::2::5" read with ":" is "1,,2,,5": role columns sit at even positions
         names = [f"c{i // 2}" if i % 2 == 0 else f"gap{i}" for i in range(2 * width - 1)]
-    kinds = {"user": _DICT, "item": _DICT, "rating": pa.float64()}
+    kinds = {"user": _DICT, "item": _DICT, "rating": pa.float32()}
     ts_kind = _ts_kind(fmt, roles["timestamp"])
     kinds["timestamp"] = {"int": pa.int64(), "float": pa.float64(), "text": pa.string()}[ts_kind]
     types = {f"c{roles[r]}": t for r, t in kinds.items() if roles[r] is not None}
