@@ -11,18 +11,20 @@ SPLITS = ("random", "temporal")
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Every field has a default; the training engine documents and tunes them."""
+    """Every field has a default; docs/training.md says how the defaults were tuned."""
 
     model: str = "dotbias"
     n_factors: int = 50
-    epochs: int = 5
-    lr: float = 5e-3
-    weight_decay: float = 0.1
-    batch_size: int = 64
+    epochs: int = 10
+    lr: float = 0.015  # peak rate at batch `lr_batch`; other batch sizes scale it
+    weight_decay: float = 1.5  # decoupled (AdamW / fastai `wd`), on factors and layers
+    bias_weight_decay: float = 0.01  # biases hold mean offsets: decay them far less
+    batch_size: int = 0  # 0 = automatic (depends on the data size); else a power of two
+    lr_batch: int = 1024  # the batch size `lr` is meant for
     accum_steps: int = 1
     optimizer: str = "adamw"
     schedule: str = "onecycle"
-    y_range: tuple[float, float] | None = None  # None: derived from the data's scale
+    y_range: tuple[float, float] | None = None  # None: data's scale widened by 1/8 each side
     use_y_range: bool = True
     nn_layers: tuple[int, ...] = (100,)
     valid_frac: float = 0.1
@@ -33,6 +35,7 @@ class TrainConfig:
     bf16: bool = False
     tf32: bool = False
     auto_fit: bool = False
+    report_every: int = 0  # batches between progress reports; 0 = about 20 per epoch
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict (tuples become lists)."""

@@ -1,0 +1,75 @@
+"""Batch size and learning rate: automatic batch sizes and the rule the rate follows."""
+
+from __future__ import annotations
+
+import math
+
+from cfdesk.core.config import TrainConfig
+from cfdesk.core.errors import TrainingError
+
+MIN_AUTO_BATCH = 1024
+MAX_AUTO_BATCH = 65536
+STEPS_PER_EPOCH = 1000  # automatic batches grow so an epoch stays about this many steps
+
+LR_RULE = (
+    "the rate follows the batch size: proportional below the reference batch (halve the batch, "
+    "halve the rate), proportional to its square root above it (Adam's noise scale)"
+)
+
+
+def _is_power_of_two(n: int) -> bool:
+    return n > 0 and n & (n - 1) == 0
+
+
+def _lr_factor(batch: int, reference: int) -> float:
+    ratio = batch / reference
+    return ratio if ratio <= 1 else math.sqrt(ratio)
+
+
+def scaled_lr(lr: float, from_batch: int, to_batch: int) -> float:
+    """The rate for `to_batch` given a rate tuned at `from_batch` (see LR_RULE)."""
+    if from_batch <= 0 or to_batch <= 0:
+        raise TrainingError("batch sizes must be positive to scale the learning rate")
+    return lr * _lr_factor(to_batch, from_batch) / _lr_factor(from_batch, from_batch)
+
+
+def effective_batch(config: TrainConfig, n_train: int | None = None) -> int:
+    """Samples per optimizer step: the setting, or automatic (a power of two from the data size).
+
+    Automatic keeps 1024 for up to ~1M ratings (accuracy) and grows for bigger data so an epoch
+    stays near STEPS_PER_EPOCH steps (speed: every step updates every embedding row).
+    """
+    if config.batch_size:
+        if not _is_power_of_two(config.batch_size):
+            raise TrainingError(
+                f"batch_size setting {config.batch_size} must be a power of two (e.g. 512, 1024)"
+            )
+        return config.batch_size
+    wanted = max(MIN_AUTO_BATCH, (n_train or 0) // STEPS_PER_EPOCH)
+    return min(MAX_AUTO_BATCH, 1 << math.ceil(math.log2(wanted)))
+
+
+def micro_batch(batch: int, accum_steps: int) -> int:
+    """Samples per forward pass when a step is accumulated over `accum_steps` passes."""
+    if accum_steps < 1 or batch % accum_steps:
+        raise TrainingError(
+            f"accum_steps setting {accum_steps} must be a power of two that divides the batch "
+            f"size {batch}"
+        )
+    return batch // accum_steps
+
+
+def lr_rule_sentence(config: TrainConfig, batch: int, lr: float) -> str:
+    """What the user sees next to the rate: the reference, the batch and the scaled rate."""
+    if batch == config.lr_batch:
+        return f"lr {config.lr:g} at batch {batch} (the batch it is set for)"
+    return (
+        f"lr {config.lr:g} is set for batch {config.lr_batch}; batch {batch} uses {lr:.4g} "
+        f"({LR_RULE})"
+    )
+
+
+def default_y_range(low: float, high: float) -> tuple[float, float]:
+    """The data's scale widened by 1/8 of its span each side, so the sigmoid can reach the ends."""
+    margin = (high - low) / 8 if high > low else 0.5
+    return (low - margin, high + margin)

@@ -1,0 +1,330 @@
+"""The training loop as a generator of small reports; stop at any batch, keep a usable model."""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import torch
+
+from cfdesk.core import batching
+from cfdesk.core.config import TrainConfig
+from cfdesk.core.device import cpu_threads_for, device_name, resolve_device, synchronize
+from cfdesk.core.errors import OutOfMemoryError, TrainingError
+from cfdesk.core.evaluation import EvalRows, baselines_on, first_baselines
+from cfdesk.core.fitted import FittedModel
+from cfdesk.core.memory import memory_sample, release, reset_peak
+from cfdesk.core.model import MODEL_KINDS, build_model
+from cfdesk.core.optim import build_optimizer, set_lr_and_momentum
+from cfdesk.core.ratings import Ratings
+from cfdesk.core.reports import BatchReport, EpochReport, FitStarted
+from cfdesk.core.schedule import lr_and_momentum
+from cfdesk.core.split import prepare_split
+from cfdesk.core.train_result import build_fitted
+
+log = logging.getLogger(__name__)
+Report = FitStarted | BatchReport | EpochReport
+SMOOTHING = 0.98  # fastai's smoothed loss
+
+
+def _check(config: TrainConfig) -> None:
+    if config.model not in MODEL_KINDS:
+        raise TrainingError(f"model setting {config.model!r} is unknown; use {MODEL_KINDS}")
+    if config.epochs < 1 or config.n_factors < 1:
+        raise TrainingError("epochs and n_factors settings must be at least 1")
+    if not (config.lr > 0 and math.isfinite(config.lr)):
+        raise TrainingError(f"lr setting {config.lr} must be a positive number")
+
+
+def make_model(config: TrainConfig, train: Ratings) -> torch.nn.Module:
+    """A fresh model for `train`, seeded so equal settings give equal weights."""
+    y_range = None
+    if config.use_y_range:
+        scale = train.scale
+        y_range = config.y_range or batching.default_y_range(scale.low, scale.high)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(config.seed)
+        return build_model(
+            config.model, train.n_users, train.n_items, config.n_factors, y_range, config.nn_layers
+        )
+
+
+class Trainer:
+    """Trains one model; iterate `reports()`, call `stop()` from any thread, then `result()`."""
+
+    def __init__(
+        self,
+        train: Ratings,
+        valid: Ratings | None,
+        config: TrainConfig,
+        test: Ratings | None = None,
+    ) -> None:
+        _check(config)
+        self.device = resolve_device(config.device)
+        self.train, self.valid, self.test = train, valid, test
+        self.batch_size = batching.effective_batch(config, train.n_ratings)
+        self.accum_steps = config.accum_steps
+        batching.micro_batch(self.batch_size, self.accum_steps)
+        self.lr = batching.scaled_lr(config.lr, config.lr_batch, self.batch_size)
+        self.module = make_model(config, train).to(self.device)
+        self.config = config.with_changes(
+            y_range=self.module.y_range, batch_size=self.batch_size, accum_steps=self.accum_steps
+        )
+        self.history: list[EpochReport] = []
+        self._stop = threading.Event()
+        self._valid = EvalRows.build(valid, train, self.device, "valid")
+        self._snapshot: dict | None = None
+        self._best = math.inf
+        self._fit_seconds = 0.0
+        self._outcome = "not started"
+        self._note = ""
+
+    def stop(self) -> None:
+        """Ask the running generator to return at the next batch boundary (thread-safe)."""
+        self._stop.set()
+
+    def reports(self) -> Iterator[Report]:
+        """Train, yielding FitStarted, then BatchReports and one EpochReport per epoch."""
+        if self._outcome != "not started":
+            raise TrainingError("this trainer already ran; start a new one to train again")
+        self._outcome = "running"
+        n_params = sum(p.numel() for p in self.module.parameters())
+        try:
+            with cpu_threads_for(self.device, n_params):
+                yield from self._run()
+        finally:
+            self._settle()
+
+    def _settle(self) -> None:
+        """On stop, close or error: keep the last completed (or best) epoch's weights."""
+        if self._outcome == "running":
+            self._outcome = "cancelled"
+        if self._snapshot is not None and self._outcome != "finished":
+            self.module.load_state_dict(self._snapshot)
+
+    def _started(self, n_batches: int) -> FitStarted:
+        return FitStarted(
+            device=str(self.device),
+            device_name=device_name(self.device),
+            model=self.config.model,
+            n_train=self.train.n_ratings,
+            n_valid=self._valid.n,
+            n_valid_skipped=self._valid.n_skipped,
+            baselines=first_baselines(self.train, self._valid),
+            batch_size=self.batch_size,
+            accum_steps=self.accum_steps,
+            lr=self.lr,
+            lr_rule=batching.lr_rule_sentence(self.config, self.batch_size, self.lr),
+            epochs=self.config.epochs,
+            n_batches=n_batches,
+        )
+
+    def _run(self) -> Iterator[Report]:
+        cfg, dev = self.config, self.device
+        if dev.type == "cuda":
+            torch.backends.cuda.matmul.allow_tf32 = cfg.tf32
+            torch.backends.cudnn.allow_tf32 = cfg.tf32
+            reset_peak(dev)
+        users, items, target = _tensors(self.train, dev)
+        n = len(target)
+        n_batches = math.ceil(n / self.batch_size)
+        yield self._started(n_batches)
+        opt = build_optimizer(self.module, cfg)
+        gen = torch.Generator(device=dev).manual_seed(cfg.seed)
+        every = cfg.report_every or max(1, n_batches // 20)
+        total_steps, step, bad_epochs = n_batches * cfg.epochs, 0, 0
+        smooth = torch.zeros((), device=dev)
+        for epoch in range(1, cfg.epochs + 1):
+            t0 = time.perf_counter()
+            self.module.train()
+            perm = torch.randperm(n, generator=gen, device=dev)
+            sq_sum = torch.zeros((), device=dev)
+            for b in range(n_batches):
+                if self._stop.is_set():
+                    return
+                idx = perm[b * self.batch_size : (b + 1) * self.batch_size]
+                lr, mom = lr_and_momentum(cfg.schedule, self.lr, step / total_steps)
+                set_lr_and_momentum(opt, lr, mom)
+                sq = self._step(opt, users[idx], items[idx], target[idx], epoch)
+                sq_sum += sq
+                step += 1
+                smooth = smooth * SMOOTHING + (1 - SMOOTHING) * sq / len(idx)
+                if (b + 1) % every == 0 and b + 1 < n_batches:
+                    loss = math.sqrt(self._finite(smooth, epoch, lr) / (1 - SMOOTHING**step))
+                    yield BatchReport(
+                        epoch,
+                        b + 1,
+                        n_batches,
+                        step / total_steps,
+                        loss,
+                        lr,
+                        memory_sample(dev),
+                        self._take_note(),
+                    )
+            train_rmse = math.sqrt(self._finite(sq_sum, epoch, lr) / n)
+            synchronize(dev)
+            train_seconds = time.perf_counter() - t0
+            valid_rmse, valid_mae = self._valid.score(self.module)
+            seconds = time.perf_counter() - t0
+            self._fit_seconds += seconds
+            report = self._end_epoch(
+                epoch, train_rmse, valid_rmse, valid_mae, lr, seconds, n / train_seconds
+            )
+            yield report
+            bad_epochs = 0 if report.is_best else bad_epochs + 1
+            if cfg.patience and bad_epochs >= cfg.patience:
+                self._outcome = "stopped early"
+                return
+        self._outcome = "finished" if not cfg.patience else "finished, best restored"
+
+    def _end_epoch(self, epoch, train_rmse, valid_rmse, valid_mae, lr, seconds, speed):
+        has_valid = not math.isnan(valid_rmse)
+        is_best = valid_rmse < self._best if has_valid else True
+        if is_best:
+            self._best = valid_rmse if has_valid else self._best
+        if is_best or not self.config.patience:
+            self._snapshot = {k: v.detach().clone() for k, v in self.module.state_dict().items()}
+        report = EpochReport(
+            epoch,
+            self.config.epochs,
+            train_rmse,
+            valid_rmse,
+            valid_mae,
+            lr,
+            seconds,
+            speed,
+            is_best,
+            memory_sample(self.device),
+        )
+        self.history.append(report)
+        return report
+
+    def _finite(self, value: torch.Tensor, epoch: int, lr: float) -> float:
+        """One device sync per report; a NaN/inf loss stops training with advice."""
+        out = float(value)
+        if not math.isfinite(out):
+            raise TrainingError(
+                f"the training loss became {out} in epoch {epoch} (learning rate {lr:.3g}); "
+                "lower the learning rate"
+            )
+        return out
+
+    def _step(self, opt, users, items, target, epoch: int) -> torch.Tensor:
+        """One optimizer step over `accum_steps` micro-batches; returns the summed squared error."""
+        while True:
+            try:
+                return self._accumulated_step(opt, users, items, target)
+            except torch.OutOfMemoryError:
+                opt.zero_grad(set_to_none=True)
+                release(self.device)
+                self._shrink_after_oom(epoch)
+
+    def _accumulated_step(self, opt, users, items, target) -> torch.Tensor:
+        opt.zero_grad(set_to_none=True)
+        micro = batching.micro_batch(self.batch_size, self.accum_steps)
+        use_bf16 = self.config.bf16 and self.device.type == "cuda"
+        sq_total = torch.zeros((), device=self.device)
+        for u, i, r in zip(
+            users.split(micro), items.split(micro), target.split(micro), strict=True
+        ):
+            with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=use_bf16):
+                pred = self.module(u, i)
+            err = pred.float() - r
+            sq = (err * err).sum()
+            (sq / len(target)).backward()
+            sq_total += sq.detach()
+        opt.step()
+        return sq_total
+
+    def _shrink_after_oom(self, epoch: int) -> None:
+        """Halve the micro-batch (double accumulation): same updates, less memory per pass."""
+        accum = self.accum_steps * 2
+        if accum > self.batch_size:
+            raise OutOfMemoryError(
+                f"the device ran out of memory in epoch {epoch} even one rating at a time; "
+                "use a smaller model (fewer factors) or the CPU",
+                1,
+                self.batch_size,
+            )
+        micro = self.batch_size // accum
+        if not self.config.auto_fit:
+            raise OutOfMemoryError(
+                f"the device ran out of memory in epoch {epoch} at batch size {self.batch_size} "
+                f"with accumulation {self.accum_steps}; batch size {micro} with accumulation "
+                f"{accum} (same effective batch) should fit",
+                micro,
+                accum,
+            )
+        self.accum_steps = accum
+        self.config = self.config.with_changes(accum_steps=accum)
+        self._note = (
+            f"out of memory: now {accum} micro-batches of {micro} per step "
+            f"(effective batch {self.batch_size} unchanged)"
+        )
+        log.warning(self._note)
+
+    def _take_note(self) -> str:
+        note, self._note = self._note, ""
+        return note
+
+    def result(self) -> FittedModel:
+        """The model of the last completed (or best) epoch, with metrics; safe after stop()."""
+        test = EvalRows.build(self.test, self.train, self.device, "test")
+        test_rmse, test_mae = test.score(self.module)
+        valid_rmse, valid_mae = self._valid.score(self.module)
+        metrics = {
+            "train_rmse": self.history[-1].train_rmse if self.history else math.nan,
+            "valid_rmse": valid_rmse,
+            "valid_mae": valid_mae,
+            "test_rmse": test_rmse,
+            "test_mae": test_mae,
+            "n_train": self.train.n_ratings,
+            "n_valid": self._valid.n,
+            "n_valid_skipped": self._valid.n_skipped,
+            "n_test": test.n,
+            "n_test_skipped": test.n_skipped,
+            "baselines": baselines_on(self.train, self._valid, test),
+            "fit_seconds": self._fit_seconds,
+            "epochs_run": len(self.history),
+            "best_epoch": _best_epoch(self.history),
+            "outcome": self._outcome,
+            "device": str(self.device),
+            "batch_size": self.batch_size,
+            "accum_steps": self.accum_steps,
+            "lr": self.lr,
+        }
+        history = [r.to_dict() for r in self.history]
+        return build_fitted(self.module, self.config, self.train, history, metrics)
+
+
+def _best_epoch(history: list[EpochReport]) -> int:
+    best = [r.epoch for r in history if r.is_best]
+    return best[-1] if best else 0
+
+
+def _tensors(ratings: Ratings, device: torch.device) -> tuple[torch.Tensor, ...]:
+    """Training data lives on the device; batches index it (no per-sample DataLoader)."""
+    return (
+        torch.as_tensor(ratings.user_idx, dtype=torch.long).to(device),
+        torch.as_tensor(ratings.item_idx, dtype=torch.long).to(device),
+        torch.as_tensor(ratings.rating).to(device),
+    )
+
+
+def fit(
+    ratings: Ratings,
+    config: TrainConfig | None = None,
+    test: Ratings | None = None,
+    on_report: Callable[[Report], None] | None = None,
+) -> FittedModel:
+    """Split, train to the end and return the model: the one-call path for scripts."""
+    config = config or TrainConfig()
+    train, valid, test = prepare_split(ratings, config, test)
+    trainer = Trainer(train, valid, config, test)
+    for report in trainer.reports():
+        if on_report is not None:
+            on_report(report)
+    return trainer.result()
