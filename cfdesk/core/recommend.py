@@ -124,9 +124,12 @@ class Recommender:
             raise IndexError("user index out of range")
         extra = self._extra(min_ratings, genres)
         step = batch_size or self.scorer.batch_size
+        buffer = None  # one score block reused by every batch of this call (not shared: threads)
+        if self.scorer.is_dot and len(users) > step:
+            buffer = torch.empty((step, self.fitted.n_items), device=self.device)
         for start in range(0, len(users), step):
             batch = users[start : start + step]
-            keys = self.scorer.keys(batch, extra)
+            keys = self.scorer.keys(batch, extra, buffer)
             excluded = seen_pairs(self.fitted.seen, batch) if exclude_seen else None
             idx, scores = self._top(keys, n, excluded, self.scorer.user_offset(batch))
             yield batch, idx, scores

@@ -49,12 +49,19 @@ class ItemScorer:
         return self.item_bias if self.is_dot else torch.zeros_like(self.item_bias)
 
     @torch.no_grad()
-    def keys(self, user_idx: np.ndarray, extra: torch.Tensor) -> torch.Tensor:
-        """Ranking keys (batch, n_items): raw score without the user's own bias, plus `extra`."""
+    def keys(
+        self, user_idx: np.ndarray, extra: torch.Tensor, out: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Ranking keys (batch, n_items): raw score without the user's own bias, plus `extra`.
+
+        `out`, a reusable (>= batch, n_items) buffer, spares a large allocation per batch.
+        """
         users = torch.as_tensor(user_idx, dtype=torch.int64)
         if self.is_dot:
             vectors = self.user_vectors[users].to(self.device)
-            return torch.addmm(extra, vectors, self.item_vectors.T)
+            if out is None:
+                return torch.addmm(extra, vectors, self.item_vectors.T)
+            return torch.addmm(extra, vectors, self.item_vectors.T, out=out[: len(users)])
         return self._net_raw(self.user_vectors[users].to(self.device)) + extra
 
     @torch.no_grad()
