@@ -46,12 +46,13 @@ def drop_repeats(
 ) -> np.ndarray | None:
     """Mask keeping the last rating of each repeated (user, item) pair: latest time, then line."""
     key = user_idx.astype(np.int64) * n_items + item_idx
-    if timestamp is None:
-        drop = pd.Series(key).duplicated(keep="last").to_numpy()
-        return ~drop if drop.any() else None
-    rows = np.flatnonzero(pd.Series(key).duplicated(keep=False).to_numpy())
-    if not len(rows):
+    ordered = np.sort(key)  # a sort needs far less memory than a 25M-entry hash table
+    if not (ordered[1:] == ordered[:-1]).any():
         return None
+    del ordered
+    if timestamp is None:
+        return ~pd.Series(key).duplicated(keep="last").to_numpy()
+    rows = np.flatnonzero(pd.Series(key).duplicated(keep=False).to_numpy())
     backwards = rows[::-1]  # idxmax keeps the first maximum: the last line among equal times
     frame = pd.DataFrame({"key": key[backwards], "time": timestamp[backwards]})
     winners = frame.groupby("key", sort=False)["time"].idxmax().to_numpy()

@@ -84,7 +84,6 @@ def read_fast(fmt: FileFormat, roles: dict, encoding: str) -> Columns:
                     column_names=names,
                     skip_rows=int(fmt.has_header),
                     encoding="utf8" if encoding.startswith("utf-8") else encoding,
-                    block_size=16 << 20,
                 ),
                 parse_options=pacsv.ParseOptions(
                     delimiter=":" if double else fmt.separator, quote_char=False if double else '"'
