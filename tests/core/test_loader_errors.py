@@ -158,3 +158,13 @@ def test_missing_explicit_item_file(tmp_path: Path) -> None:
     path = _write(tmp_path, "user,item,rating\n1,1,4\n")
     with pytest.raises(DataError, match=r"item file .*titles\.csv does not exist"):
         load_ratings(path, items=tmp_path / "titles.csv")
+
+
+@pytest.mark.parametrize("sep", [",", "\t", ";", "|", "::", "  "])
+def test_bad_rating_is_found_on_its_line_whatever_the_separator(tmp_path: Path, sep: str) -> None:
+    rows = [["1", "10", "4", "100"], ["2", "10", "5", "200"], ["3", "20", "x!", "300"]]
+    path = _write(tmp_path, "".join(sep.join(r) + "\n" for r in rows), "r.txt")
+    with pytest.raises(DataError, match=r"r\.txt, line 3: column 3 \(column 3\): rating 'x!'"):
+        load_ratings(path)
+    ratings = load_ratings(path, skip_bad_rows=True)
+    assert ratings.n_ratings == 2 and ratings.notes["skipped_lines"] == [3]

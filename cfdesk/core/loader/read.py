@@ -62,17 +62,42 @@ def _ts_kind(fmt: FileFormat, col: int | None) -> str:
         return "text"
 
 
+def _read_whitespace(fmt: FileFormat, roles: dict, encoding: str, ts_kind: str) -> pa.Table:
+    """pandas' C parser for runs of spaces/tabs, which pyarrow cannot split."""
+    kinds = {"user": str, "item": str, "rating": "float32"}
+    kinds["timestamp"] = {"int": "int64", "float": "float64", "text": str}[ts_kind]
+    dtypes = {roles[r]: kind for r, kind in kinds.items() if roles[r] is not None}
+    try:
+        with source.open_binary(fmt.path, fmt.compression) as stream:
+            frame = pd.read_csv(
+                stream, sep=r"\s+", header=None, skiprows=int(fmt.has_header), engine="c",
+                usecols=list(dtypes), dtype=dtypes, encoding=encoding, keep_default_na=False,
+            )  # fmt: skip
+    except UnicodeDecodeError as exc:
+        raise _Refused(f"invalid UTF8 data ({exc})") from exc
+    except (ValueError, OSError, EOFError) as exc:
+        raise _Refused(str(exc)) from exc
+    if frame.isna().to_numpy().any():
+        raise _Refused("a short row")
+    ids = {roles["user"], roles["item"]}
+    return pa.table({
+        f"c{col}": pa.array(frame[col]).dictionary_encode() if col in ids else pa.array(frame[col])
+        for col in dtypes
+    })  # fmt: skip
+
+
 def read_fast(fmt: FileFormat, roles: dict, encoding: str) -> Columns:
     """pyarrow (multithreaded) for single-character separators, pandas' C parser otherwise."""
+    ts_kind = _ts_kind(fmt, roles["timestamp"])
     if fmt.separator_name == "whitespace":
-        raise _Refused("whitespace")
+        table = _read_whitespace(fmt, roles, encoding, ts_kind)
+        return _columns_from_table(table, roles, ts_kind, encoding)
     width = len(fmt.columns)
     names = [f"c{i}" for i in range(width)]
     double = fmt.separator == "::"
     if double:  # "1::2::5" read with ":" is "1,,2,,5": role columns sit at even positions
         names = [f"c{i // 2}" if i % 2 == 0 else f"gap{i}" for i in range(2 * width - 1)]
     kinds = {"user": _DICT, "item": _DICT, "rating": pa.float32()}
-    ts_kind = _ts_kind(fmt, roles["timestamp"])
     kinds["timestamp"] = {"int": pa.int64(), "float": pa.float64(), "text": pa.string()}[ts_kind]
     types = {f"c{roles[r]}": t for r, t in kinds.items() if roles[r] is not None}
     gaps = {n: pa.string() for n in names if n.startswith("gap")}
