@@ -36,7 +36,10 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", **open_kw: object) ->
     target = Path(path)
     if target.parent and not target.parent.is_dir():
         raise CfdeskError(f"cannot write {target}: the folder {target.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise CfdeskError(f"cannot write in {target.parent}: {exc.strerror or exc}") from exc
     try:
         if "b" not in mode:
             open_kw.setdefault("encoding", "utf-8")

@@ -135,3 +135,13 @@ def test_map_csv_parses_back(fitted, tmp_path):
     frame = pd.read_csv(export_map(result, tmp_path / "map.csv"))
     assert len(frame) == fitted.n_items
     np.testing.assert_allclose(frame["pc1"], result.frame["pc1"], atol=1e-9)
+
+
+def test_unwritable_folder_is_a_sentence_not_a_traceback(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr("tempfile.mkstemp", refuse)
+    expected = pytest.raises(CfdeskError, match="cannot write in .*Permission denied")
+    with expected, atomic_write(tmp_path / "f"):
+        pass
