@@ -11,8 +11,9 @@ import pandas as pd
 
 from cfdesk.core.errors import DataError
 from cfdesk.core.ids import IdIndex
+from cfdesk.core.loader.careful import read_careful
 from cfdesk.core.loader.metadata import load_item_table
-from cfdesk.core.loader.read import Columns, read_columns
+from cfdesk.core.loader.read import Columns, Refused, read_fast
 from cfdesk.core.loader.roles import ROLES, Override, apply_overrides
 from cfdesk.core.loader.sniff import FileFormat, sniff
 from cfdesk.core.ratings import Ratings
@@ -60,6 +61,15 @@ def drop_repeats(
     keep[rows] = False
     keep[backwards[winners]] = True
     return keep
+
+
+def read_columns(fmt: FileFormat, roles: dict, skip_bad_rows: bool) -> Columns:
+    """All rows of the role columns, or a DataError naming the first bad line and column."""
+    try:
+        return read_fast(fmt, roles, fmt.encoding)
+    except Refused as refusal:
+        encoding = "latin-1" if refusal.bad_utf8 else fmt.encoding
+    return read_careful(fmt, roles, encoding, skip_bad_rows)
 
 
 def _check_size(fmt: FileFormat, n_rows: int) -> None:

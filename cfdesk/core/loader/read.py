@@ -1,5 +1,5 @@
-"""Reading the role columns of a whole file: pyarrow's fast reader first, a line-numbered parser
-when the fast one refuses (or to find and skip bad rows)."""
+"""The fast readers: pyarrow (multithreaded) for one-character separators and `::`, pandas' C
+parser for whitespace. Anything unusual is refused, and the careful parser takes over."""
 
 from __future__ import annotations
 
@@ -32,34 +32,30 @@ class Columns:
     rows_rejected: int = 0
 
 
-class _Refused(Exception):
+class Refused(Exception):
     """The fast reader cannot take this file as is; the careful parser will say why."""
 
+    @property
+    def bad_utf8(self) -> bool:
+        """The file is not UTF-8 after all (past the sniffed sample)."""
+        return "UTF8" in str(self)
 
-def read_columns(fmt: FileFormat, roles: dict, skip_bad_rows: bool) -> Columns:
-    """All rows of the role columns, or a DataError naming the first bad line and column."""
-    from cfdesk.core.loader.careful import read_careful
 
+def _parses(values: list[str], kind: type) -> bool:
     try:
-        return read_fast(fmt, roles, fmt.encoding)
-    except _Refused as refusal:
-        encoding = "latin-1" if "UTF8" in str(refusal) else fmt.encoding
-    return read_careful(fmt, roles, encoding, skip_bad_rows)
+        for value in values:
+            kind(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _ts_kind(fmt: FileFormat, col: int | None) -> str:
     """int, float or text timestamps, judged from the preview rows."""
     values = [r[col].strip() for r in fmt.preview if col is not None and col < len(r)]
-    try:
-        [int(v) for v in values]
+    if _parses(values, int):
         return "int"
-    except ValueError:
-        pass
-    try:
-        [float(v) for v in values]
-        return "float"
-    except ValueError:
-        return "text"
+    return "float" if _parses(values, float) else "text"
 
 
 def _read_whitespace(fmt: FileFormat, roles: dict, encoding: str, ts_kind: str) -> pa.Table:
@@ -74,11 +70,11 @@ def _read_whitespace(fmt: FileFormat, roles: dict, encoding: str, ts_kind: str) 
                 usecols=list(dtypes), dtype=dtypes, encoding=encoding, keep_default_na=False,
             )  # fmt: skip
     except UnicodeDecodeError as exc:
-        raise _Refused(f"invalid UTF8 data ({exc})") from exc
+        raise Refused(f"invalid UTF8 data ({exc})") from exc
     except (ValueError, OSError, EOFError) as exc:
-        raise _Refused(str(exc)) from exc
+        raise Refused(str(exc)) from exc
     if frame.isna().to_numpy().any():
-        raise _Refused("a short row")
+        raise Refused("a short row")
     ids = {roles["user"], roles["item"]}
     return pa.table({
         f"c{col}": pa.array(frame[col]).dictionary_encode() if col in ids else pa.array(frame[col])
@@ -121,9 +117,9 @@ def read_fast(fmt: FileFormat, roles: dict, encoding: str) -> Columns:
                 ),
             )
     except (pa.ArrowInvalid, OSError, EOFError) as exc:
-        raise _Refused(str(exc)) from exc
+        raise Refused(str(exc)) from exc
     if any(pc.any(pc.not_equal(table[g], "")).as_py() for g in gaps):
-        raise _Refused("a field contains ':'")
+        raise Refused("a field contains ':'")
     return _columns_from_table(table, roles, ts_kind, encoding)
 
 
@@ -140,20 +136,20 @@ def _codes(chunked: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
 def _columns_from_table(table: pa.Table, roles: dict, ts_kind: str, encoding: str) -> Columns:
     rating = table[f"c{roles['rating']}"].to_numpy()
     if table[f"c{roles['rating']}"].null_count or not np.isfinite(rating).all():
-        raise _Refused("missing or non-finite rating")
+        raise Refused("missing or non-finite rating")
     timestamp = None
     if roles["timestamp"] is not None:
         ts = table[f"c{roles['timestamp']}"]
         if ts.null_count:
-            raise _Refused("missing timestamp")
+            raise Refused("missing timestamp")
         timestamp = to_seconds(ts.to_numpy(zero_copy_only=False), ts_kind)
         if timestamp is None:
-            raise _Refused("unreadable timestamp")
+            raise Refused("unreadable timestamp")
     user_codes, user_uniques = _codes(table[f"c{roles['user']}"])
     item_codes, item_uniques = _codes(table[f"c{roles['item']}"])
     for uniques in (user_uniques, item_uniques):
         if (pd.Series(uniques, dtype=object).str.strip() == "").any():
-            raise _Refused("an empty id")
+            raise Refused("an empty id")
     return Columns(
         user_codes,
         user_uniques,
