@@ -72,9 +72,11 @@ def test_fewer_eligible_items_than_n_pads_the_batch_form(fitted):
     assert len(one) == fitted.n_items - len(fitted.seen.of(0))
 
 
-def test_genre_filter_without_metadata_says_why(bare_fitted):
+def test_genre_filter_without_metadata_or_with_a_typo_says_why(fitted, bare_fitted):
     with pytest.raises(CfdeskError, match="no item metadata"):
         Recommender(bare_fitted).recommend(1, genres="Comedy")
+    with pytest.raises(CfdeskError, match="genre 'Comdy' is not .* known genres: "):
+        Recommender(fitted).recommend(1, genres=["Comdy"])
 
 
 def test_popularity_weight_moves_popular_items_up_but_scores_stay_predictions(fitted):
