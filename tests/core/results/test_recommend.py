@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cfdesk.core.errors import CfdeskError, UnknownIdError
-from cfdesk.core.recommend import Recommender
+from cfdesk.core.fitted import SeenItems
+from cfdesk.core.recommend import Recommender, seen_pairs
 
 
 def brute_force(fitted, user_idx, allowed):
@@ -117,3 +121,28 @@ def test_unknown_user_says_never_seen_or_held_out(fitted):
         rec.recommend(999)
     with pytest.raises(UnknownIdError, match="held-out"):
         rec.similar_items(9999)
+
+
+@given(st.lists(st.lists(st.integers(0, 9), max_size=6, unique=True), min_size=1, max_size=8))
+def test_seen_pairs_lists_exactly_each_users_items(per_user):
+    lengths = [len(items) for items in per_user]
+    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    flat = [i for items in per_user for i in items]
+    seen = SeenItems(indptr, np.array(flat, dtype=np.int32))
+    users = np.array(list(range(len(per_user)))[::-1], dtype=np.int64)
+    rows, cols = seen_pairs(seen, users)
+    got = {(int(users[r]), int(c)) for r, c in zip(rows, cols, strict=True)}
+    assert got == {(u, i) for u, items in enumerate(per_user) for i in items}
+    assert len(rows) == sum(lengths)
+
+
+@pytest.mark.gpu
+def test_cuda_gives_the_cpu_lists(fitted):
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    cpu_idx, cpu_scores = Recommender(fitted).recommend_idx(np.arange(fitted.n_users), n=5)
+    gpu_idx, gpu_scores = Recommender(fitted, device="cuda").recommend_idx(
+        np.arange(fitted.n_users), n=5
+    )
+    np.testing.assert_array_equal(cpu_idx, gpu_idx)
+    np.testing.assert_allclose(cpu_scores, gpu_scores, rtol=1e-4)
