@@ -1,0 +1,80 @@
+"""What every results panel reads: the model, its recommender, per-item facts, users' ratings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from cfdesk.core.fitted import FittedModel
+from cfdesk.core.itemstats import item_frame
+from cfdesk.core.ratings import Ratings
+from cfdesk.core.recommend import Recommender
+
+ITEM_COLUMNS = ["item_idx", "item_id", "title", "genres", "count", "mean", "bias"]
+
+
+@dataclass(eq=False)
+class UserRatings:
+    """One data set's ratings grouped by user (CSR), to show a user's own favourites quickly."""
+
+    ratings: Ratings
+    indptr: np.ndarray
+    order: np.ndarray
+
+    @classmethod
+    def build(cls, ratings: Ratings) -> UserRatings:
+        """One stable argsort (seconds for 25M ratings: callers run it off the UI thread)."""
+        order = np.argsort(ratings.user_idx, kind="stable")
+        indptr = np.zeros(ratings.n_users + 1, dtype=np.int64)
+        np.cumsum(np.bincount(ratings.user_idx, minlength=ratings.n_users), out=indptr[1:])
+        return cls(ratings, indptr, order)
+
+    def of(self, user_id: object) -> tuple[np.ndarray, np.ndarray]:
+        """(raw item ids, ratings) of one raw user id; empty when the data lacks that user."""
+        idx = self.ratings.users.index_of(user_id)
+        if idx is None:
+            return np.array([]), np.array([], dtype=np.float32)
+        rows = self.order[self.indptr[idx] : self.indptr[idx + 1]]
+        return self.ratings.items.ids[self.ratings.item_idx[rows]], self.ratings.rating[rows]
+
+
+@dataclass(eq=False)
+class ResultsContext:
+    """Built once per model (off the UI thread for big models) and shared by the panels."""
+
+    fitted: FittedModel
+    recommender: Recommender
+    items: pd.DataFrame  # ITEM_COLUMNS, row i = item index i
+
+    @classmethod
+    def build(cls, fitted: FittedModel) -> ResultsContext:
+        items = item_frame(fitted)
+        items.insert(0, "item_idx", np.arange(fitted.n_items))
+        return cls(fitted, Recommender(fitted), items[ITEM_COLUMNS])
+
+    def rows(self, item_idx: np.ndarray) -> pd.DataFrame:
+        """Per-item facts for some item indices, in the order given."""
+        return self.items.iloc[np.asarray(item_idx, dtype=np.int64)].reset_index(drop=True)
+
+    @property
+    def genres(self) -> tuple[str, ...]:
+        table = self.fitted.item_table
+        return table.genre_names if table is not None else ()
+
+    @cached_property
+    def _search_keys(self) -> tuple[pd.Series, pd.Series]:
+        return self.items["title"].astype(str).str.lower(), self.items["item_id"].astype(str)
+
+    def search(self, text: str, limit: int | None = 200) -> np.ndarray:
+        """Item indices whose title contains `text` or whose id is `text`, most rated first."""
+        text = text.strip().lower()
+        if not text:
+            return np.zeros(0, dtype=np.int64)
+        titles, ids = self._search_keys
+        hits = titles.str.contains(text, regex=False).to_numpy() | (ids == text).to_numpy()
+        found = np.flatnonzero(hits)
+        order = np.argsort(-self.items["count"].to_numpy()[found], kind="stable")
+        return found[order][:limit]

@@ -1,0 +1,171 @@
+"""A person the model has never seen rates a few items and gets recommendations at once (fold-in)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cfdesk.core.foldin import fold_in
+from cfdesk.qt.results.context import ResultsContext
+from cfdesk.qt.results.frame_model import empty_frame
+from cfdesk.qt.results.item_table import ItemTable
+from cfdesk.qt.results.recommend_panel import TOP_COLUMNS, spin
+
+FOUND_COLUMNS = ["title", "genres", "count", "mean"]
+RATED_COLUMNS = ["title", "rating"]
+
+
+def star_values(low: float, high: float) -> list[float]:
+    """Whole steps for star-like scales; five even steps for anything else."""
+    if high - low <= 10 and math.floor(high) - math.ceil(low) >= 1:
+        return [float(v) for v in range(math.ceil(low), math.floor(high) + 1)]
+    return [float(v) for v in np.round(np.linspace(low, high, 5), 2)]
+
+
+class NewUserPanel(QWidget):
+    """Search → rate with a star button → the recommendations follow every change."""
+
+    itemSelected = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context: ResultsContext | None = None
+        self.rated: dict[int, float] = {}  # item_idx -> rating, in the order given
+        self.search = QLineEdit(placeholderText="Search titles to rate…", clearButtonEnabled=True)
+        self.found = ItemTable(FOUND_COLUMNS)
+        self.stars = QHBoxLayout()
+        self.star_buttons: list[QPushButton] = []
+        self.rated_table = ItemTable(RATED_COLUMNS)
+        self.remove = QPushButton("Remove")
+        self.clear = QPushButton("Clear and start again")
+        self.n = spin(1, 200, 15)
+        self.status = QLabel("Rate a few items you know; recommendations appear as you go.")
+        self.status.setWordWrap(True)
+        self.recs = ItemTable(TOP_COLUMNS)
+        self._build_layout()
+        self.search.textChanged.connect(self._on_search)
+        self.remove.clicked.connect(self._on_remove)
+        self.clear.clicked.connect(self.clear_ratings)
+        self.n.valueChanged.connect(self.refresh)
+        for table in (self.found, self.rated_table, self.recs):
+            table.itemSelected.connect(self.itemSelected)
+
+    def _build_layout(self) -> None:
+        rate_row = QHBoxLayout()
+        rate_row.addWidget(QLabel("Rate the selected item:"))
+        rate_row.addLayout(self.stars)
+        rate_row.addStretch(1)
+        rated_buttons = QHBoxLayout()
+        rated_buttons.addWidget(self.remove)
+        rated_buttons.addWidget(self.clear)
+        rated_buttons.addStretch(1)
+        recs_head = QHBoxLayout()
+        heading = QLabel("Recommended for you")
+        heading.setObjectName("heading")
+        recs_head.addWidget(heading)
+        recs_head.addStretch(1)
+        recs_head.addWidget(QLabel("Show"))
+        recs_head.addWidget(self.n)
+        yours = QLabel("Your ratings")
+        yours.setObjectName("heading")
+        grid = QGridLayout(self)
+        grid.addWidget(self.search, 0, 0)
+        grid.addWidget(self.found, 1, 0)
+        grid.addLayout(rate_row, 2, 0)
+        grid.addWidget(yours, 3, 0)
+        grid.addWidget(self.rated_table, 4, 0)
+        grid.addLayout(rated_buttons, 5, 0)
+        right = QVBoxLayout()
+        right.addLayout(recs_head)
+        right.addWidget(self.status)
+        right.addWidget(self.recs, 1)
+        grid.addLayout(right, 0, 1, 6, 1)
+        grid.setColumnStretch(0, 4)
+        grid.setColumnStretch(1, 5)
+        grid.setRowStretch(1, 3)
+        grid.setRowStretch(4, 2)
+
+    def set_context(self, context: ResultsContext | None) -> None:
+        self.context = context
+        while self.star_buttons:
+            button = self.star_buttons.pop()
+            self.stars.removeWidget(button)
+            button.deleteLater()
+        if context is not None:
+            for value in star_values(*context.fitted.rating_range):
+                button = QPushButton(f"★ {value:g}")
+                button.setProperty("rating", value)
+                button.clicked.connect(self._on_star)
+                self.stars.addWidget(button)
+                self.star_buttons.append(button)
+        self.search.clear()
+        self.found.set_frame(empty_frame(FOUND_COLUMNS))
+        self.clear_ratings()
+
+    def rate(self, item_idx: int, rating: float) -> None:
+        """Add or change one rating, then refit the new user and refresh the list."""
+        self.rated[int(item_idx)] = float(rating)
+        self.refresh()
+
+    @Slot()
+    def clear_ratings(self) -> None:
+        self.rated.clear()
+        self.refresh()
+
+    @Slot()
+    def refresh(self) -> None:
+        """Fold the ratings in (least squares: milliseconds) and list the top items."""
+        rated = empty_frame(RATED_COLUMNS)
+        recs = empty_frame(TOP_COLUMNS)
+        if self.context is not None and self.rated:
+            idx = np.fromiter(self.rated, dtype=np.int64)
+            rated = self.context.rows(idx)
+            rated["rating"] = list(self.rated.values())
+            fitted = self.context.fitted
+            pairs = zip(fitted.items.ids[idx].tolist(), self.rated.values(), strict=True)
+            folded = fold_in(fitted, pairs)
+            ids, scores = self.context.recommender.recommend_folded(folded, self.n.value())
+            recs = self.context.rows(fitted.items.indices_of(ids.tolist()))
+            recs.insert(0, "rank", np.arange(1, len(ids) + 1))
+            recs["predicted"] = scores.astype(np.float64)
+            self.status.setText("")
+        else:
+            self.status.setText("Rate a few items you know; recommendations appear as you go.")
+        self.rated_table.set_frame(rated)
+        self.recs.set_frame(recs)
+        self.status.setVisible(not self.rated)
+        self.remove.setEnabled(bool(self.rated))
+        self.clear.setEnabled(bool(self.rated))
+
+    def recommended(self) -> np.ndarray:
+        """Item indices currently recommended, best first."""
+        return self.recs.frame_model.frame["item_idx"].to_numpy(np.int64)
+
+    @Slot(str)
+    def _on_search(self, text: str) -> None:
+        if self.context is None:
+            return
+        self.found.set_frame(self.context.rows(self.context.search(text)))
+
+    @Slot()
+    def _on_star(self) -> None:
+        item = self.found.frame_model.item_idx(self.found.currentIndex().row())
+        if item is not None:
+            self.rate(item, float(self.sender().property("rating")))
+
+    @Slot()
+    def _on_remove(self) -> None:
+        for row in self.rated_table.selected_rows():
+            self.rated.pop(self.rated_table.frame_model.item_idx(row), None)
+        self.refresh()

@@ -1,0 +1,177 @@
+"""Top-N recommendations for one user beside the items that user rated highest."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cfdesk.core.lookup import user_index
+from cfdesk.qt.results.context import ResultsContext, UserRatings
+from cfdesk.qt.results.frame_model import empty_frame
+from cfdesk.qt.results.item_table import ItemTable
+from cfdesk.qt.results.user_picker import UserPicker
+
+TOP_COLUMNS = ["rank", "title", "genres", "predicted", "count", "mean"]
+OWN_COLUMNS = ["title", "genres", "rating", "count", "mean"]
+ALL_GENRES = "All genres"
+OWN_SHOWN = 20
+
+
+def spin(low: int, high: int, value: int, suffix: str = "") -> QSpinBox:
+    """A compact spin box (shared by the panels' option rows)."""
+    box = QSpinBox(minimum=low, maximum=high, value=value)
+    box.setSuffix(suffix)
+    box.setKeyboardTracking(False)
+    return box
+
+
+class RecommendPanel(QWidget):
+    """The user picker drives the table; every option change recomputes at once (milliseconds)."""
+
+    itemSelected = Signal(int)
+    userChanged = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context: ResultsContext | None = None
+        self.user_ratings: UserRatings | None = None
+        self.user_id: object = None
+        self.picker = UserPicker()
+        self.picker.setMaximumWidth(260)
+        self.n = spin(1, 500, 10)
+        self.exclude = QCheckBox("Hide items the user rated", checked=True)
+        self.min_count = spin(0, 100_000, 0, " ratings")
+        self.min_count.setPrefix("at least ")
+        self.genre = QComboBox()
+        self.genre.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.copy = QPushButton("Copy rows")
+        self.copy.setToolTip("Copy the selected rows (or all rows) as text for a spreadsheet")
+        self.heading = QLabel("Pick a user on the left.")
+        self.heading.setObjectName("heading")
+        self.note = QLabel(
+            "Ranked by the model's score plus a small popularity prior, so a well-known item can "
+            "rank above one with a slightly higher predicted rating."
+        )
+        self.note.setObjectName("caption")
+        self.note.setWordWrap(True)
+        self.top = ItemTable(TOP_COLUMNS)
+        self.own_heading = QLabel("Their highest-rated items")
+        self.own = ItemTable(OWN_COLUMNS)
+        self._build_layout()
+        self.picker.userChosen.connect(self.show_user)
+        for box in (self.n, self.min_count):
+            box.valueChanged.connect(self.refresh)
+        self.exclude.toggled.connect(self.refresh)
+        self.genre.currentIndexChanged.connect(self.refresh)
+        self.copy.clicked.connect(self.top.copy_selection)
+        self.top.itemSelected.connect(self.itemSelected)
+        self.own.itemSelected.connect(self.itemSelected)
+
+    def _build_layout(self) -> None:
+        options = QHBoxLayout()
+        options.addWidget(QLabel("Show"))
+        options.addWidget(self.n)
+        options.addWidget(self.exclude)
+        options.addWidget(QLabel("Items with"))
+        options.addWidget(self.min_count)
+        options.addWidget(self.genre)
+        options.addStretch(1)
+        options.addWidget(self.copy)
+        own_box = QWidget()
+        own_layout = QVBoxLayout(own_box)
+        own_layout.setContentsMargins(0, 6, 0, 0)
+        own_layout.addWidget(self.own_heading)
+        own_layout.addWidget(self.own)
+        tables = QSplitter(Qt.Orientation.Vertical)
+        tables.addWidget(self.top)
+        tables.addWidget(own_box)
+        tables.setSizes([420, 260])
+        right = QVBoxLayout()
+        right.addWidget(self.heading)
+        right.addLayout(options)
+        right.addWidget(self.note)
+        right.addWidget(tables, 1)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.picker)
+        layout.addLayout(right, 1)
+
+    def set_context(self, context: ResultsContext | None) -> None:
+        """A new model: refill the user list and the genre choice, clear the tables."""
+        self.context, self.user_id = context, None
+        self.picker.set_model(None if context is None else context.fitted)
+        self.genre.blockSignals(True)
+        self.genre.clear()
+        self.genre.addItem(ALL_GENRES)
+        if context is not None:
+            self.genre.addItems(list(context.genres))
+        self.genre.setEnabled(self.genre.count() > 1)
+        self.genre.blockSignals(False)
+        self.heading.setText("Pick a user on the left." if context else "No model yet.")
+        self.top.set_frame(empty_frame(TOP_COLUMNS))
+        self.own.set_frame(empty_frame(OWN_COLUMNS))
+
+    def set_user_ratings(self, user_ratings: UserRatings | None) -> None:
+        self.user_ratings = user_ratings
+        self._show_own()
+
+    @Slot(object)
+    def show_user(self, user_id: object) -> None:
+        """Recommendations and favourites of one raw user id."""
+        self.user_id = user_id
+        self.refresh()
+        self._show_own()
+        self.userChanged.emit(user_id)
+
+    def genres(self) -> str | None:
+        text = self.genre.currentText()
+        return None if text in ("", ALL_GENRES) else text
+
+    @Slot()
+    def refresh(self) -> None:
+        """Recompute the top-N table for the current user and options."""
+        if self.context is None or self.user_id is None:
+            return
+        fitted = self.context.fitted
+        user = user_index(fitted, self.user_id)
+        idx, scores = self.context.recommender.recommend_idx(
+            user, self.n.value(), self.exclude.isChecked(), self.min_count.value(), self.genres()
+        )
+        frame = self.context.rows(idx)
+        frame.insert(0, "rank", np.arange(1, len(idx) + 1))
+        frame["predicted"] = scores.astype(np.float64)
+        self.top.set_frame(frame)
+        count = int(fitted.user_count[user])
+        genre = f" in {self.genres()}" if self.genres() else ""
+        self.heading.setText(
+            f"Top {len(idx)}{genre} for user {self.user_id} ({count:,} ratings in training)"
+        )
+
+    def _show_own(self) -> None:
+        if self.context is None or self.user_id is None:
+            return
+        if self.user_ratings is None:
+            self.own_heading.setText("Their own ratings appear once the data set is loaded.")
+            self.own.set_frame(empty_frame(OWN_COLUMNS))
+            return
+        item_ids, ratings = self.user_ratings.of(self.user_id)
+        idx = self.context.fitted.items.indices_of(item_ids.tolist())
+        known = idx >= 0
+        idx, ratings = idx[known], ratings[known]
+        order = np.lexsort((-self.context.items["count"].to_numpy()[idx], -ratings))[:OWN_SHOWN]
+        frame = self.context.rows(idx[order])
+        frame["rating"] = ratings[order].astype(np.float64)
+        self.own.set_frame(frame)
+        self.own_heading.setText(
+            f"User {self.user_id}'s highest-rated items ({len(order)} of {len(ratings):,})"
+        )

@@ -1,0 +1,142 @@
+"""The Results page: recommendations, new user, biases and the map, with neighbours alongside."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+
+from cfdesk.core.fitted import FittedModel
+from cfdesk.core.ratings import Ratings
+from cfdesk.qt import dialogs
+from cfdesk.qt.results.bias_panel import BiasPanel
+from cfdesk.qt.results.context import ResultsContext, UserRatings
+from cfdesk.qt.results.export_dialog import ExportDialog
+from cfdesk.qt.results.map_panel import MapPanel
+from cfdesk.qt.results.neighbours_panel import NeighboursPanel
+from cfdesk.qt.results.newuser_panel import NewUserPanel
+from cfdesk.qt.results.recommend_panel import RecommendPanel
+from cfdesk.qt.tasks import BackgroundTask
+
+EMPTY = "Train a model or open one (File → Open model) to browse its recommendations."
+TABS = ("Recommendations", "New user", "Item biases", "Map")
+
+
+class ResultsView(QWidget):
+    """Set from above with set_model / set_ratings; reports status text up with `statusMessage`."""
+
+    statusMessage = Signal(str)
+    itemSelected = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context: ResultsContext | None = None
+        self._ratings: Ratings | None = None
+        self._grouping: Ratings | None = None  # the ratings the running task groups
+        self.export_dialog: ExportDialog | None = None
+        self.ratings_task = BackgroundTask(self)
+        self.recommend, self.new_user = RecommendPanel(), NewUserPanel()
+        self.biases, self.map = BiasPanel(), MapPanel()
+        self.neighbours = NeighboursPanel()
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        for panel, name in zip((self.recommend, self.new_user, self.biases, self.map), TABS,
+                               strict=True):  # fmt: skip
+            self.tabs.addTab(panel, name)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(self.neighbours)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setSizes([860, 420])
+        self.empty = QLabel(EMPTY, alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.empty.setObjectName("heading")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.splitter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+        for panel in (self.recommend, self.new_user, self.biases, self.map, self.neighbours):
+            panel.itemSelected.connect(self.select_item)
+        self.map.statusMessage.connect(self.statusMessage)
+        self.ratings_task.succeeded.connect(self._on_user_ratings)
+        self.ratings_task.failed.connect(self._on_failed)
+        self.ratings_task.busyChanged.connect(self._on_ratings_busy)
+
+    # ---- the contract with the main window ----------------------------------------------------
+    def set_model(self, fitted: FittedModel | None) -> None:
+        """Show results for a trained or opened model (None clears)."""
+        self.context = None if fitted is None else ResultsContext.build(fitted)
+        for panel in (self.recommend, self.new_user, self.biases, self.neighbours, self.map):
+            panel.set_context(self.context)
+        self.stack.setCurrentIndex(0 if fitted is None else 1)
+        if self.export_dialog is not None:
+            self.export_dialog.close()
+            self.export_dialog = None
+
+    def set_ratings(self, ratings: Ratings | None) -> None:
+        """The data set the model was trained on: its ratings show beside the recommendations."""
+        self._ratings = ratings
+        self.recommend.set_user_ratings(None)
+        if ratings is not None and not self.ratings_task.is_busy():
+            self._group(ratings)
+
+    def _group(self, ratings: Ratings) -> None:
+        self._grouping = ratings
+        self.ratings_task.run(UserRatings.build, ratings)
+
+    def is_busy(self) -> bool:
+        """True while the map or the per-user ratings are still being prepared."""
+        return self.ratings_task.is_busy() or self.map.is_busy()
+
+    @Slot(bool)
+    def _on_ratings_busy(self, busy: bool) -> None:
+        """Ratings that arrived while older ones were being grouped are grouped now."""
+        if not busy and self._ratings is not None and self._grouping is not self._ratings:
+            self._group(self._ratings)
+
+    def open_export_dialog(self) -> ExportDialog | None:
+        """The export dialog (window-modal, not blocking), preset to the user shown."""
+        if self.context is None:
+            self.statusMessage.emit(
+                "Train or open a model first; then its results can be exported."
+            )
+            return None
+        if self.export_dialog is None:
+            self.export_dialog = ExportDialog(self.context, self)
+        if self.recommend.user_id is not None:
+            self.export_dialog.set_selected_users([self.recommend.user_id])
+        self.export_dialog.open()
+        return self.export_dialog
+
+    # ---- wiring between panels ----------------------------------------------------------------
+    @Slot(int)
+    def select_item(self, item_idx: int) -> None:
+        """Any table row or map point: neighbours on the right, rings on the map."""
+        if self.context is None:
+            return
+        self.neighbours.show_item(item_idx)
+        self.map.show_item(item_idx, self.neighbours.neighbours()[0])
+        self.itemSelected.emit(item_idx)
+
+    def selected_item(self) -> int | None:
+        return self.neighbours.item_idx
+
+    def neighbour_items(self) -> np.ndarray:
+        return self.neighbours.neighbours()[0]
+
+    @Slot(object)
+    def _on_user_ratings(self, user_ratings: UserRatings) -> None:
+        if user_ratings.ratings is self._ratings:
+            self.recommend.set_user_ratings(user_ratings)
+
+    @Slot(object)
+    def _on_failed(self, exc: object) -> None:
+        dialogs.show_error(self, exc)
+
+    def shutdown(self) -> None:
+        """Let background work end before the window goes (the lead calls this on close)."""
+        for task in (self.ratings_task, self.map.task):
+            task.wait()
+        if self.export_dialog is not None:
+            self.export_dialog.task.wait()

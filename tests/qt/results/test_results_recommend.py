@@ -1,0 +1,176 @@
+"""Recommendations, neighbours, biases and fold-in as a user drives them in the Results view."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+
+from cfdesk.core.bias import bias_extremes
+from cfdesk.core.recommend import Recommender
+
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform's remark
+
+
+def shown(table, column):
+    return table.frame_model.frame[column].tolist()
+
+
+def test_the_empty_view_says_what_to_do(qtbot):
+    from cfdesk.qt.results import ResultsView
+
+    widget = ResultsView()
+    qtbot.addWidget(widget)
+    assert widget.stack.currentWidget() is widget.empty
+    assert widget.open_export_dialog() is None
+
+
+def test_choosing_a_user_fills_n_rows_none_already_rated(view, demo):
+    _, fitted = demo
+    user = fitted.users.ids[int(np.argmax(fitted.user_count))]
+    view.recommend.n.setValue(25)
+    assert view.recommend.picker.choose(user)
+    top = view.recommend.top.frame_model.frame
+    assert len(top) == 25
+    assert list(top["rank"]) == list(range(1, 26))
+    seen = set(fitted.seen.of(fitted.users.index_of(user)).tolist())
+    assert not seen & set(top["item_idx"].tolist())
+    assert f"user {user}" in view.recommend.heading.text()
+    view.recommend.exclude.setChecked(False)
+    again = view.recommend.top.frame_model.frame
+    assert seen & set(again["item_idx"].tolist())  # the most active user rated top items
+
+
+def test_table_matches_the_core_and_shows_the_users_favourites(view, demo):
+    ratings, fitted = demo
+    user = fitted.users.ids[3]
+    view.recommend.picker.choose(user)
+    ids, scores = Recommender(fitted).recommend(user, n=10)
+    top = view.recommend.top.frame_model.frame
+    assert top["item_id"].tolist() == ids.tolist()
+    np.testing.assert_allclose(top["predicted"], scores, rtol=1e-6)
+    own = view.recommend.own.frame_model.frame
+    mine = ratings.rating[ratings.user_idx == ratings.users.index_of(user)]
+    assert own["rating"].iloc[0] == mine.max()
+    assert list(own["rating"]) == sorted(own["rating"], reverse=True)
+
+
+def test_genre_filter_shows_only_that_genre(view, demo):
+    view.recommend.picker.choose(demo[1].users.ids[0])
+    view.recommend.n.setValue(30)
+    view.recommend.genre.setCurrentText("Horror")
+    genres = shown(view.recommend.top, "genres")
+    assert len(genres) == 30
+    assert all("Horror" in g.split("|") for g in genres)
+    assert "in Horror" in view.recommend.heading.text()
+
+
+def test_minimum_count_hides_rare_items(view, demo):
+    view.recommend.picker.choose(demo[1].users.ids[0])
+    view.recommend.min_count.setValue(200)
+    assert min(shown(view.recommend.top, "count")) >= 200
+
+
+def test_sorting_a_column_sorts_numbers_as_numbers(view, demo):
+    view.recommend.picker.choose(demo[1].users.ids[0])
+    view.recommend.n.setValue(40)
+    column = view.recommend.top.frame_model.columns.index("count")
+    view.recommend.top.sortByColumn(column, Qt.SortOrder.DescendingOrder)
+    counts = shown(view.recommend.top, "count")
+    assert counts == sorted(counts, reverse=True)
+
+
+def test_copy_puts_rows_on_the_clipboard(view, demo, qtbot):
+    view.recommend.picker.choose(demo[1].users.ids[0])
+    table = view.recommend.top
+    table.selectRow(1)
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    lines = QGuiApplication.clipboard().text().splitlines()
+    assert lines[0].split("\t")[:2] == ["#", "Title"]
+    assert lines[1].split("\t")[:2] == ["2", table.frame_model.frame["title"].iloc[1]]
+    view.recommend.copy.click()  # the button copies the selection too
+    assert len(QGuiApplication.clipboard().text().splitlines()) == 2
+
+
+def test_selecting_an_item_lists_the_cores_neighbours(view, demo, qtbot):
+    _, fitted = demo
+    view.recommend.picker.choose(fitted.users.ids[0])
+    with qtbot.waitSignal(view.itemSelected) as blocker:
+        view.recommend.top.selectRow(2)
+    item = view.recommend.top.frame_model.item_idx(2)
+    assert blocker.args == [item]
+    ids, scores = Recommender(fitted).similar_items(fitted.items.ids[item], n=15)
+    listed = view.neighbours.table.frame_model.frame
+    assert listed["item_id"].tolist() == ids.tolist()
+    np.testing.assert_allclose(listed["similarity"], scores, rtol=1e-5)
+    assert fitted.item_title(item) in view.neighbours.title.text()
+    assert view.map.plot.selected_mark.item_idx.tolist() == [item]
+    assert sorted(view.map.plot.neighbour_marks.item_idx) == sorted(listed["item_idx"])
+
+
+def test_bias_tables_match_the_core(view, demo):
+    ends = bias_extremes(demo[1], 20, 20)
+    assert shown(view.biases.highest, "item_id") == ends.highest["item_id"].tolist()
+    assert shown(view.biases.lowest, "item_id") == ends.lowest["item_id"].tolist()
+    assert min(shown(view.biases.highest, "count")) >= 20
+    biases = shown(view.biases.highest, "bias")
+    assert biases == sorted(biases, reverse=True)
+
+
+def fan_of(view, genre: str, n_rated: int = 5) -> list[str]:
+    """Give five stars to the most-rated items of one genre; genres of the top 10 that follow."""
+    items = view.context.items
+    liked = items[items["genres"] == genre].sort_values("count", ascending=False)
+    panel = view.new_user
+    panel.clear_ratings()
+    for item in liked["item_idx"].head(n_rated):
+        panel.rate(int(item), 5.0)
+    recommended = panel.recommended()
+    assert len(recommended) == panel.n.value()
+    assert not set(recommended) & set(liked["item_idx"].head(n_rated))
+    return [g.split("|") for g in items["genres"].to_numpy()[recommended[:10]]]
+
+
+def test_new_user_who_loves_one_genre_gets_that_genre_first(view):
+    horror_fan = fan_of(view, "Horror")
+    comedy_fan = fan_of(view, "Comedy")
+    assert "Horror" in horror_fan[0]
+    assert "Comedy" in comedy_fan[0]
+    horror_share = sum("Horror" in g for g in horror_fan)
+    assert horror_share >= 3  # Horror is about 7% of the catalogue
+    assert horror_share > sum("Horror" in g for g in comedy_fan)
+    view.new_user.clear.click()
+    assert len(view.new_user.recommended()) == 0
+    assert view.new_user.rated == {}
+
+
+def test_new_user_search_and_star_buttons(view, qtbot):
+    panel = view.new_user
+    panel.search.setText("night visitor")
+    found = panel.found.frame_model.frame
+    assert len(found) > 0
+    assert all("night visitor" in t.lower() for t in found["title"])
+    panel.found.selectRow(0)
+    panel.star_buttons[-1].click()
+    assert panel.rated == {int(found["item_idx"].iloc[0]): 5.0}
+    assert len(panel.recommended()) == panel.n.value()
+
+
+def test_save_and_open_gives_identical_recommendations(view, demo, tmp_path, qtbot):
+    persistence = pytest.importorskip(
+        "cfdesk.core.persistence", reason="model files land with cfdesk.core.persistence"
+    )
+    _, fitted = demo
+    user = fitted.users.ids[7]
+    view.recommend.picker.choose(user)
+    before = view.recommend.top.frame_model.frame[["item_id", "predicted"]].copy()
+    path = tmp_path / "demo.cfmodel"
+    persistence.save_model(fitted, path)
+    view.set_model(persistence.load_model(path))
+    qtbot.waitUntil(lambda: not view.is_busy(), timeout=20_000)
+    view.recommend.picker.choose(user)
+    after = view.recommend.top.frame_model.frame[["item_id", "predicted"]]
+    assert after["item_id"].tolist() == before["item_id"].tolist()
+    np.testing.assert_allclose(after["predicted"], before["predicted"], rtol=1e-6)
