@@ -34,6 +34,8 @@ def view(qtbot, demo, errors):
     widget.show()
     widget.set_model(fitted)
     widget.set_ratings(ratings)
-    qtbot.waitUntil(lambda: not widget.is_busy() and widget.map.item_map is not None, timeout=20_000)
+    qtbot.waitUntil(
+        lambda: not widget.is_busy() and widget.map.item_map is not None, timeout=20_000
+    )
     yield widget
     widget.shutdown()
