@@ -110,13 +110,15 @@ def export_predictions(
 ) -> ExportSummary:
     """Write user_id,item_id,predicted_rating,known for each pair, in the order given.
 
-    A pair whose user or item the model does not know gets known=False and an empty
-    predicted_rating, so one stray id does not sink a million-row file.
+    A pair whose user or item the model does not know (or saw only in held-out rows) gets
+    known=False and an empty predicted_rating, so one stray id does not sink a million-row file.
     """
     start = time.perf_counter()
     u = fitted.users.indices_of(list(user_ids))
     i = fitted.items.indices_of(list(item_ids))
-    known = (u >= 0) & (i >= 0)
+    trained_u = np.asarray(fitted.user_count)[np.clip(u, 0, None)] > 0
+    trained_i = np.asarray(fitted.item_count)[np.clip(i, 0, None)] > 0
+    known = (u >= 0) & (i >= 0) & trained_u & trained_i  # held-out-only ids have no vectors
     with atomic_write(path) as handle:
         for first in range(0, max(len(u), 1), PAIRS_PER_BATCH):
             check_stop(should_stop, f"the export to {path}")

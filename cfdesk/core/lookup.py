@@ -21,28 +21,30 @@ def _why_unknown(raw: object, kind: str, held_out: frozenset) -> str:
 
 
 def user_index(fitted: FittedModel, user_id: object) -> int:
-    """Index of one raw user id, or UnknownIdError naming why it is missing."""
-    idx = fitted.users.index_of(user_id)
-    if idx is None:
-        raise UnknownIdError(_why_unknown(user_id, "user", fitted.held_out_users))
-    return idx
+    """Index of one trained user, or UnknownIdError naming why the id cannot be used."""
+    return int(user_indices(fitted, [user_id])[0])
 
 
 def item_index(fitted: FittedModel, item_id: object) -> int:
-    """Index of one raw item id, or UnknownIdError naming why it is missing."""
+    """Index of one trained item, or UnknownIdError naming why the id cannot be used."""
     idx = fitted.items.index_of(item_id)
-    if idx is None:
+    if idx is None or fitted.item_count[idx] == 0:
         raise UnknownIdError(_why_unknown(item_id, "item", fitted.held_out_items))
     return idx
 
 
 def user_indices(fitted: FittedModel, user_ids: Iterable[object]) -> np.ndarray:
-    """Indices of many raw user ids; the first unknown one raises UnknownIdError."""
+    """Indices of many raw user ids; the first unknown or untrained one raises UnknownIdError.
+
+    Ids seen only in held-out rows are in the id map but have untrained vectors, so they count
+    as unknown here.
+    """
     raws = list(user_ids)
     idx = fitted.users.indices_of(raws)
-    missing = np.flatnonzero(idx < 0)
-    if len(missing):
-        raise UnknownIdError(_why_unknown(raws[missing[0]], "user", fitted.held_out_users))
+    trained = np.asarray(fitted.user_count) > 0
+    bad = np.flatnonzero((idx < 0) | ~trained[np.clip(idx, 0, None)])
+    if len(bad):
+        raise UnknownIdError(_why_unknown(raws[bad[0]], "user", fitted.held_out_users))
     return idx
 
 

@@ -42,7 +42,7 @@ def relevant_items(
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """Model user indices and, per user, the model item indices rated >= threshold in `test`.
 
-    Test users the model never trained on are left out (it cannot rank for them); relevant test
+    Test users without a training rating are left out (the model cannot rank for them); relevant test
     items the model does not know stay in as unreachable (-1 - row), so recall is not flattered.
     """
     user_map = fitted.users.indices_of(test.users.ids.tolist())
@@ -51,7 +51,7 @@ def relevant_items(
     users = user_map[test.user_idx[rows]]
     items = item_map[test.item_idx[rows]]
     items = np.where(items >= 0, items, -1 - rows)
-    known = users >= 0
+    known = (users >= 0) & (np.asarray(fitted.user_count)[np.clip(users, 0, None)] > 0)
     users, items = users[known], items[known]
     order = np.argsort(users, kind="stable")
     users, items = users[order], items[order]

@@ -64,8 +64,12 @@ class Recommender:
 
     # ---- eligibility -------------------------------------------------------------------------
     def eligible(self, min_ratings: int = 0, genres: Genres = None) -> np.ndarray:
-        """Boolean mask of items that pass the rating-count and genre filters."""
-        mask = np.asarray(self.fitted.item_count) >= int(min_ratings)
+        """Boolean mask of items that pass the rating-count and genre filters.
+
+        Items without a training rating (seen only in held-out rows) are never eligible: their
+        vectors are still the random initialisation.
+        """
+        mask = np.asarray(self.fitted.item_count) >= max(int(min_ratings), 1)
         if genres:
             table = self.fitted.item_table
             if table is None:
@@ -213,8 +217,7 @@ class Recommender:
         self, item_idx: int, n: int = 10, metric: str = "cosine", min_ratings: int = 0
     ) -> tuple[np.ndarray, np.ndarray]:
         """Item indices most like `item_idx` (never itself) and their similarity or distance."""
-        allowed = self.eligible(min_ratings) if min_ratings else None
-        return self._table("items").nearest(int(item_idx), n, metric, allowed)
+        return self._table("items").nearest(int(item_idx), n, metric, self.eligible(min_ratings))
 
     def similar_items(
         self, item_id: object, n: int = 10, metric: str = "cosine", min_ratings: int = 0

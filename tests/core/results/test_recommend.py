@@ -146,3 +146,21 @@ def test_cuda_gives_the_cpu_lists(fitted):
     )
     np.testing.assert_array_equal(cpu_idx, gpu_idx)
     np.testing.assert_allclose(cpu_scores, gpu_scores, rtol=1e-4)
+
+
+def test_ids_seen_only_in_held_out_rows_are_refused_and_never_recommended(fitted):
+    """Held-out-only ids sit in the id map with count 0 and untrained vectors."""
+    user, item = fitted.users.ids[5], fitted.items.ids[7]
+    fitted.user_count[5] = 0
+    fitted.item_count[7] = 0
+    fitted.held_out_users = frozenset({user})
+    fitted.held_out_items = frozenset({item})
+    rec = Recommender(fitted)
+    with pytest.raises(UnknownIdError, match="held-out"):
+        rec.recommend(user)
+    with pytest.raises(UnknownIdError, match="held-out"):
+        rec.similar_items(item)
+    idx, _ = rec.recommend_idx(np.arange(10), n=fitted.n_items, exclude_seen=False)
+    assert 7 not in idx
+    near, _ = rec.similar_items_idx(0, n=fitted.n_items)
+    assert 7 not in near
