@@ -26,7 +26,7 @@ GENRES = (
 )  # fmt: skip
 _GENRE_SHARE = np.array([9, 7, 6, 5, 11, 4, 8, 12, 4, 6, 7, 6], dtype=np.float64)
 _WORDS = {
-    "Action": ("Iron Fist", "Last Stand", "Firefight", "Breakpoint", "Getaway", "Showdown"),
+    "Action": ("Iron Fist", "Standoff", "Firefight", "Breakpoint", "Getaway", "Showdown"),
     "Sci-Fi": ("Orbit", "Nebula", "Signal", "Android", "Starship", "Colony", "Eclipse"),
     "Fantasy": ("Dragon", "Crown", "Sorcerer", "Kingdom", "Enchanted Sword", "Oracle"),
     "Animation": ("Little Fox", "Paper Moon", "Toy Parade", "Balloon", "Penguin", "Robot Pal"),
@@ -34,7 +34,7 @@ _WORDS = {
     "Musical": ("Song", "Ballroom", "Encore", "Melody", "Jukebox", "Broadway"),
     "Romance": ("Kiss", "Love Letters", "Summer Heart", "Promise", "Sweetheart", "Waltz"),
     "Drama": ("Harvest", "Long Winter", "Father", "Silence", "Verdict", "Homecoming"),
-    "Documentary": ("Wild Ocean", "Voices", "Inside the Factory", "Glaciers", "Ants"),
+    "Documentary": ("Wild Ocean", "Voices", "Factory Floor", "Glaciers", "Ants"),
     "Crime": ("Heist", "Syndicate", "Informant", "Detective", "Smuggler", "Alibi"),
     "Thriller": ("Conspiracy", "Stranger", "Witness", "Deadline", "Hostage", "Cipher"),
     "Horror": ("Cellar", "Shadows", "Hollow", "Curse", "Asylum", "Night Visitor"),
@@ -47,10 +47,12 @@ _SEQUELS = ("II", "III", "Returns", "Reloaded")
 
 
 def _genre_axes(rng: np.random.Generator) -> np.ndarray:
-    """Genre centroids: a circle in the first two factors, a direction of their own in the rest."""
+    """Genre centroids: a circle in the first two factors, orthogonal directions in the rest."""
     angles = 2 * np.pi * np.arange(len(GENRES)) / len(GENRES)
-    axes = rng.normal(scale=0.8, size=(len(GENRES), N_FACTORS))
+    own, _ = np.linalg.qr(rng.normal(size=(N_FACTORS - 2, len(GENRES))))
+    axes = np.zeros((len(GENRES), N_FACTORS))
     axes[:, 0], axes[:, 1] = 1.2 * np.cos(angles), 1.2 * np.sin(angles)
+    axes[:, 2:] = 2.5 * own.T
     return axes
 
 
@@ -71,6 +73,10 @@ def _item_genres(rng: np.random.Generator) -> list[tuple[int, ...]]:
     return out
 
 
+def _pick(rng: np.random.Generator, words: tuple[str, ...]) -> str:
+    return words[int(rng.integers(len(words)))]
+
+
 def _titles(rng: np.random.Generator, genres: list[tuple[int, ...]]) -> list[str]:
     """Believable invented titles, worded after each item's first genre, all distinct."""
     years = np.clip(np.round(1998 - rng.exponential(12, size=len(genres))), 1930, 1998)
@@ -79,17 +85,15 @@ def _titles(rng: np.random.Generator, genres: list[tuple[int, ...]]) -> list[str
     for item, first in enumerate(g[0] for g in genres):
         title = ""
         while not title or title in seen:
-            pattern = str(rng.choice(_PATTERNS))
             title = (
-                pattern.format(
-                    adj=rng.choice(_ADJECTIVES),
-                    noun=rng.choice(_WORDS[GENRES[first]]),
-                    place=rng.choice(_PLACES),
-                    sequel=rng.choice(_SEQUELS),
+                _pick(rng, _PATTERNS).format(
+                    adj=_pick(rng, _ADJECTIVES),
+                    noun=_pick(rng, _WORDS[GENRES[first]]),
+                    place=_pick(rng, _PLACES),
+                    sequel=_pick(rng, _SEQUELS),
                 )
                 + f" ({int(years[item])})"
             )
-            years[item] = max(1930, years[item] - (title in seen))
         seen.add(title)
         titles.append(title)
     return titles
@@ -97,12 +101,10 @@ def _titles(rng: np.random.Generator, genres: list[tuple[int, ...]]) -> list[str
 
 def _user_tastes(rng: np.random.Generator, axes: np.ndarray) -> np.ndarray:
     """Each user leans towards 1-3 favourite genres, plus some individual taste."""
-    tastes = rng.normal(scale=0.2, size=(N_USERS, N_FACTORS))
-    for user in range(N_USERS):
-        n_fav = int(rng.choice((1, 2, 3), p=(0.4, 0.4, 0.2)))
-        favourites = rng.choice(len(GENRES), size=n_fav, replace=False)
-        tastes[user] += axes[favourites].mean(axis=0)
-    return tastes
+    n_fav = rng.choice((1, 2, 3), size=N_USERS, p=(0.4, 0.4, 0.2))
+    rank = np.argsort(np.argsort(rng.random((N_USERS, len(GENRES))), axis=1), axis=1)
+    favourite = (rank < n_fav[:, None]).astype(np.float64)
+    return favourite @ axes / n_fav[:, None] + rng.normal(scale=0.2, size=(N_USERS, N_FACTORS))
 
 
 def _activity(rng: np.random.Generator) -> np.ndarray:
@@ -117,7 +119,10 @@ def generate_demo(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     axes = _genre_axes(rng)
     genres = _item_genres(rng)
-    item_vecs = np.stack([axes[list(g)].mean(axis=0) for g in genres])
+    member = np.zeros((N_ITEMS, len(GENRES)))
+    for item, item_genres in enumerate(genres):
+        member[item, list(item_genres)] = 1.0
+    item_vecs = member @ axes / member.sum(axis=1, keepdims=True)
     item_vecs += rng.normal(scale=0.3, size=item_vecs.shape)
     tastes = _user_tastes(rng, axes)
     affinity = tastes @ item_vecs.T
