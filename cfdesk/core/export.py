@@ -47,14 +47,17 @@ def export_recommendations(
     should_stop: ShouldStop | None = None,
     batch_size: int | None = None,
 ) -> ExportSummary:
-    """Write user_id,rank,item_id[,title],predicted_rating for every user (or `user_ids`).
+    """Write user_id,rank,item_id[,title],predicted_rating for every trained user (or `user_ids`).
 
     Users are scored in batches, so memory stays bounded; the title column appears only when the
     model has item metadata. Cancel or failure leaves no file (and any old one intact).
     """
     start = time.perf_counter()
     fitted = recommender.fitted
-    users = np.arange(fitted.n_users) if user_ids is None else user_indices(fitted, list(user_ids))
+    if user_ids is None:  # every user with a training rating (held-out-only ones have no vector)
+        users = np.flatnonzero(np.asarray(fitted.user_count) > 0)
+    else:
+        users = user_indices(fitted, list(user_ids))
     titles = item_titles(fitted)
     rows = 0
     with atomic_write(path) as handle:

@@ -145,3 +145,12 @@ def test_unwritable_folder_is_a_sentence_not_a_traceback(tmp_path, monkeypatch):
     expected = pytest.raises(CfdeskError, match="cannot write in .*Permission denied")
     with expected, atomic_write(tmp_path / "f"):
         pass
+
+
+def test_all_users_export_skips_users_without_training_ratings(fitted, tmp_path):
+    fitted.user_count[0] = 0  # as for an id seen only in held-out rows
+    out = tmp_path / "recs.csv"
+    summary = export_recommendations(Recommender(fitted), out, n=N)
+    frame = pd.read_csv(out)
+    assert fitted.users.ids[0] not in set(frame["user_id"])
+    assert summary.users == fitted.n_users - 1 and len(frame) == (fitted.n_users - 1) * N
