@@ -16,7 +16,7 @@ class TrainConfig:
     model: str = "dotbias"
     n_factors: int = 50
     epochs: int = 10
-    lr: float = 0.015  # peak rate at batch `lr_batch`; other batch sizes scale it
+    lr: float = 0.01  # peak rate at batch `lr_batch`; other batch sizes scale it
     weight_decay: float = 1.5  # decoupled (AdamW / fastai `wd`), on factors and layers
     bias_weight_decay: float = 0.01  # biases hold mean offsets: decay them far less
     batch_size: int = 0  # 0 = automatic (depends on the data size); else a power of two

@@ -1,0 +1,207 @@
+"""Model files (.cfmodel): one safetensors file, tensors plus JSON metadata; never a pickle."""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import safetensors.torch
+import torch
+
+from cfdesk import __version__
+from cfdesk.core.config import TrainConfig
+from cfdesk.core.errors import ModelFileError
+from cfdesk.core.fitted import FittedModel, SeenItems
+from cfdesk.core.ids import IdIndex
+from cfdesk.core.items import ItemTable
+from cfdesk.core.model import build_model
+
+SUFFIX = ".cfmodel"
+FORMAT_NAME = "cfdesk-model"
+FORMAT_VERSION = 1
+MAX_HEADER_BYTES = 100 * 1024 * 1024  # refuse bigger headers before reading them
+
+
+def _ids_meta(index: IdIndex, name: str, tensors: dict) -> dict:
+    """Integer ids travel as a tensor; text ids as a JSON list."""
+    if index.is_numeric:
+        tensors[f"{name}.ids"] = torch.from_numpy(index.ids.astype(np.int64))
+        return {"kind": "int"}
+    return {"kind": "str", "values": [str(v) for v in index.ids.tolist()]}
+
+
+def _model_meta(fitted: FittedModel) -> dict:
+    module = fitted.module
+    return {
+        "kind": module.kind,
+        "n_users": module.n_users,
+        "n_items": module.n_items,
+        "n_factors": int(module.user_factors.embedding_dim),
+        "y_range": list(module.y_range) if module.y_range else None,
+        "layers": list(getattr(module, "hidden", ())),
+    }
+
+
+def _items_meta(table: ItemTable | None) -> dict | None:
+    if table is None:
+        return None
+    titles = [str(t) for t in table.titles.tolist()]
+    return {"titles": titles, "genres": [list(g) for g in table.genres], "source": table.source}
+
+
+def model_to_bytes(fitted: FittedModel) -> bytes:
+    """The whole file's content: weights, CSR seen items and counts as tensors, the rest JSON."""
+    tensors = {
+        f"model.{k}": v.detach().cpu().contiguous() for k, v in fitted.module.state_dict().items()
+    }
+    tensors["seen.indptr"] = torch.from_numpy(fitted.seen.indptr.astype(np.int64))
+    tensors["seen.indices"] = torch.from_numpy(fitted.seen.indices.astype(np.int32))
+    tensors["item_count"] = torch.from_numpy(np.asarray(fitted.item_count, dtype=np.int64))
+    tensors["user_count"] = torch.from_numpy(np.asarray(fitted.user_count, dtype=np.int64))
+    tensors["item_mean"] = torch.from_numpy(np.asarray(fitted.item_mean, dtype=np.float32))
+    meta = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "cfdesk_version": __version__,
+        "torch_version": torch.__version__,
+        "config": fitted.config.to_dict(),
+        "model": _model_meta(fitted),
+        "users": _ids_meta(fitted.users, "users", tensors),
+        "items": _ids_meta(fitted.items, "items", tensors),
+        "item_table": _items_meta(fitted.item_table),
+        "rating_range": list(fitted.rating_range),
+        "held_out_users": sorted(fitted.held_out_users, key=str),
+        "held_out_items": sorted(fitted.held_out_items, key=str),
+        "history": fitted.history,
+        "metrics": fitted.metrics,
+        "dataset_name": fitted.dataset_name,
+    }
+    text = {key: json.dumps(value, default=_jsonable) for key, value in meta.items()}
+    return safetensors.torch.save(tensors, metadata=text)
+
+
+def _jsonable(value: object) -> object:
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    return str(value)
+
+
+def save_model(fitted: FittedModel, path: str | os.PathLike) -> Path:
+    """Write atomically: a temp file beside the target, then os.replace (no half-written file)."""
+    path = Path(path)
+    data = model_to_bytes(fitted)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _read_header(path: Path) -> tuple[dict, int]:
+    """Parse the safetensors header only, refusing anything that is not a cfdesk model."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            head = f.read(8)
+            if len(head) < 8:
+                raise ModelFileError(f"{path} is too short to be a cfdesk model file")
+            (n,) = struct.unpack("<Q", head)
+            if n > MAX_HEADER_BYTES or n > size - 8:
+                raise ModelFileError(
+                    f"{path} is not a cfdesk model file (its header length {n} is impossible)"
+                )
+            header = json.loads(f.read(n).decode("utf-8"))
+    except OSError as exc:
+        raise ModelFileError(f"{path} cannot be read: {exc.strerror or exc}") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelFileError(f"{path} is not a cfdesk model file (unreadable header)") from exc
+    meta = header.get("__metadata__") if isinstance(header, dict) else None
+    if not isinstance(meta, dict) or meta.get("format") != json.dumps(FORMAT_NAME):
+        raise ModelFileError(f"{path} is a safetensors file but not a cfdesk model")
+    version = json.loads(meta.get("format_version", "0"))
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ModelFileError(
+            f"{path} was written by a newer cfdesk (format {version}; this one reads up to "
+            f"{FORMAT_VERSION}); update cfdesk to open it"
+        )
+    return {k: json.loads(v) for k, v in meta.items()}, size
+
+
+def is_model_file(path: str | os.PathLike) -> bool:
+    """Whether the content (not just the suffix) is a cfdesk model this version can read."""
+    try:
+        _read_header(Path(path))
+    except ModelFileError:
+        return False
+    return True
+
+
+def load_model(path: str | os.PathLike) -> FittedModel:
+    """Open a .cfmodel file; anything corrupt, foreign or too new raises ModelFileError."""
+    path = Path(path)
+    meta, _ = _read_header(path)
+    try:
+        tensors = safetensors.torch.load(path.read_bytes())
+        return _rebuild(meta, tensors)
+    except ModelFileError:
+        raise
+    except Exception as exc:  # safetensors' own errors, shape mismatches, missing keys
+        raise ModelFileError(f"{path} is damaged and cannot be opened ({exc})") from exc
+
+
+def _ids(meta: dict, name: str, tensors: dict) -> IdIndex:
+    if meta[name]["kind"] == "int":
+        return IdIndex(tensors[f"{name}.ids"].numpy())
+    return IdIndex(np.array(meta[name]["values"], dtype=object))
+
+
+def _rebuild(meta: dict, tensors: dict) -> FittedModel:
+    shape = meta["model"]
+    y_range = tuple(shape["y_range"]) if shape["y_range"] else None
+    module = build_model(
+        shape["kind"],
+        shape["n_users"],
+        shape["n_items"],
+        shape["n_factors"],
+        y_range,
+        tuple(shape["layers"]) or (100,),
+    )
+    state = {k[len("model.") :]: v for k, v in tensors.items() if k.startswith("model.")}
+    module.load_state_dict(state, strict=True)
+    module.eval().requires_grad_(False)
+    table = meta["item_table"]
+    return FittedModel(
+        module=module,
+        config=TrainConfig.from_dict(meta["config"]),
+        users=_ids(meta, "users", tensors),
+        items=_ids(meta, "items", tensors),
+        seen=SeenItems(tensors["seen.indptr"].numpy(), tensors["seen.indices"].numpy()),
+        item_count=tensors["item_count"].numpy(),
+        item_mean=tensors["item_mean"].numpy(),
+        user_count=tensors["user_count"].numpy(),
+        rating_range=tuple(meta["rating_range"]),
+        item_table=None
+        if table is None
+        else ItemTable(
+            np.array(table["titles"], dtype=object),
+            tuple(tuple(g) for g in table["genres"]),
+            table["source"],
+        ),
+        held_out_users=frozenset(meta["held_out_users"]),
+        held_out_items=frozenset(meta["held_out_items"]),
+        history=meta["history"],
+        metrics=meta["metrics"],
+        dataset_name=meta["dataset_name"],
+    )
