@@ -232,5 +232,7 @@ class Recommender:
         self, user_id: object, n: int = 10, metric: str = "cosine"
     ) -> tuple[np.ndarray, np.ndarray]:
         """Raw user ids with the most similar taste vectors (never the user itself)."""
-        idx, scores = self._table("users").nearest(user_index(self.fitted, user_id), n, metric)
+        trained = np.asarray(self.fitted.user_count) > 0
+        row = user_index(self.fitted, user_id)
+        idx, scores = self._table("users").nearest(row, n, metric, trained)
         return self.fitted.users.ids[idx], scores

@@ -58,6 +58,8 @@ def test_min_ratings_filter_and_bad_metric(fitted):
         rec.similar_items_idx(0, metric="manhattan")
 
 
-def test_similar_users_excludes_the_user(fitted):
-    ids, scores = Recommender(fitted).similar_users(1, n=5)
-    assert 1 not in ids and len(ids) == 5 and np.all(np.diff(scores) <= 1e-6)
+def test_similar_users_excludes_the_user_and_untrained_users(fitted):
+    fitted.user_count[3] = 0  # seen only in held-out rows
+    ids, scores = Recommender(fitted).similar_users(1, n=fitted.n_users)
+    assert 1 not in ids and fitted.users.ids[3] not in ids
+    assert len(ids) == fitted.n_users - 2 and np.all(np.diff(scores) <= 1e-6)
