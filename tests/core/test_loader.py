@@ -236,3 +236,21 @@ def test_drop_repeats_matches_a_plain_python_reference(rows: list[tuple[int, int
     keep = load.drop_repeats(users, items, times, 4)
     kept = list(range(len(rows))) if keep is None else np.flatnonzero(keep).tolist()
     assert kept == expected
+
+
+def test_windows_line_endings(tmp_path: Path) -> None:
+    path = tmp_path / "crlf.csv"
+    path.write_bytes(_text(",", "userId,movieId,rating,timestamp").replace("\n", "\r\n").encode())
+    _check(load_ratings(path))
+    bad = tmp_path / "crlf_bad.csv"
+    bad.write_bytes(b"user,item,rating\r\n1,1,4\r\n2,1,x\r\n")
+    assert load_ratings(bad, skip_bad_rows=True).notes["skipped_lines"] == [3]
+
+
+def test_goodbooks_shape_user_id_book_id_rating(tmp_path: Path) -> None:
+    path = tmp_path / "ratings.csv"
+    path.write_text("user_id,book_id,rating\n1,258,5\n2,4081,4\n2,260,5\n")
+    fmt = sniff(path)
+    assert fmt.roles == {"user": 0, "item": 1, "rating": 2, "timestamp": None}
+    ratings = load_ratings(path)
+    assert ratings.n_ratings == 3 and ratings.items.ids.tolist() == [258, 260, 4081]
