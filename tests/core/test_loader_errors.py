@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,19 @@ def test_bad_rating_is_found_on_its_line_whatever_the_separator(tmp_path: Path, 
         load_ratings(path)
     ratings = load_ratings(path, skip_bad_rows=True)
     assert ratings.n_ratings == 2 and ratings.notes["skipped_lines"] == [3]
+
+
+def test_utf16_text_gets_a_hint(tmp_path: Path) -> None:
+    path = tmp_path / "r16.csv"
+    path.write_bytes("user,item,rating\n1,1,4\n".encode("utf-16"))
+    with pytest.raises(DataError, match=r"r16\.csv is saved as UTF-16 text; save it as UTF-8"):
+        load_ratings(path)
+
+
+def test_excel_workbook_gets_a_hint(tmp_path: Path) -> None:
+    path = tmp_path / "ratings.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    with pytest.raises(DataError, match=r"ratings\.xlsx is an Excel workbook; save the sheet as"):
+        sniff(path)

@@ -55,6 +55,8 @@ def zip_member(path: Path) -> str:
         raise DataError(f"{path} looks like a zip archive but cannot be opened ({exc}).") from exc
     if not names:
         raise DataError(f"The zip archive {path} contains no files.")
+    if "xl/workbook.xml" in names:
+        raise DataError(f"{path} is an Excel workbook; save the sheet as CSV and open that.")
     if len(names) == 1:
         return names[0]
     tables = [n for n in names if n.lower().endswith(_TEXT_SUFFIXES)]
@@ -88,6 +90,8 @@ def check_text(path: Path, head: bytes) -> None:
     """Refuse empty files and binary data with a sentence instead of parser noise."""
     if not head.strip():
         raise DataError(f"{path} is empty; expected rows of user, item and rating.")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError(f"{path} is saved as UTF-16 text; save it as UTF-8 and open it again.")
     nul = head.find(b"\x00")
     controls = sum(1 for b in head[:4096] if b < 32 and b not in (9, 10, 13))
     if nul >= 0 or controls > len(head[:4096]) // 20:
