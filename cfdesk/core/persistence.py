@@ -130,13 +130,28 @@ def _read_header(path: Path) -> tuple[dict, int]:
     meta = header.get("__metadata__") if isinstance(header, dict) else None
     if not isinstance(meta, dict) or meta.get("format") != json.dumps(FORMAT_NAME):
         raise ModelFileError(f"{path} is a safetensors file but not a cfdesk model")
-    version = json.loads(meta.get("format_version", "0"))
+    try:
+        version = json.loads(meta.get("format_version", "0"))
+    except (TypeError, json.JSONDecodeError):
+        version = None
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise ModelFileError(
             f"{path} was written by a newer cfdesk (format {version}; this one reads up to "
             f"{FORMAT_VERSION}); update cfdesk to open it"
         )
-    return {k: json.loads(v) for k, v in meta.items()}, size
+    ends = [_end(entry) for key, entry in header.items() if key != "__metadata__"]
+    if max(ends, default=0) > size - 8 - n:
+        raise ModelFileError(f"{path} is damaged: it is shorter than its header says (truncated)")
+    try:
+        return {k: json.loads(v) for k, v in meta.items()}, size
+    except (TypeError, json.JSONDecodeError) as exc:
+        raise ModelFileError(f"{path} is damaged: its metadata is not valid JSON") from exc
+
+
+def _end(entry: object) -> int:
+    """Where a tensor's bytes end, per the header (0 for an entry that is not a tensor)."""
+    offsets = entry.get("data_offsets") if isinstance(entry, dict) else None
+    return int(offsets[1]) if isinstance(offsets, list) and len(offsets) == 2 else 0
 
 
 def is_model_file(path: str | os.PathLike) -> bool:
