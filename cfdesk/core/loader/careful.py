@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from array import array
 
 import numpy as np
 import pandas as pd
@@ -70,36 +71,57 @@ def _parse_row(fields: list[str], roles: dict, columns: tuple[str, ...]) -> tupl
     return tuple(out)
 
 
+class _Collector:
+    """Rows as compact typed arrays; ids coded on the fly so 25M rows fit in memory."""
+
+    def __init__(self) -> None:
+        self.codes = {"user": array("i"), "item": array("i")}
+        self.lookup: dict[str, dict[str, int]] = {"user": {}, "item": {}}
+        self.rating = array("f")
+        self.stamps = array("q")
+        self.rejected: list[int] = []
+
+    def add(self, user: str, item: str, rating: float, stamp: int | None) -> None:
+        for role, raw in (("user", user), ("item", item)):
+            lookup = self.lookup[role]
+            self.codes[role].append(lookup.setdefault(raw, len(lookup)))
+        self.rating.append(rating)
+        if stamp is not None:
+            self.stamps.append(stamp)
+
+    def columns(self, encoding: str, with_time: bool) -> Columns:
+        def uniques(role: str) -> np.ndarray:
+            return np.array(list(self.lookup[role]), dtype=object)
+
+        return Columns(
+            user_codes=np.frombuffer(self.codes["user"], dtype=np.int32),
+            user_uniques=uniques("user"),
+            item_codes=np.frombuffer(self.codes["item"], dtype=np.int32),
+            item_uniques=uniques("item"),
+            rating=np.frombuffer(self.rating, dtype=np.float32),
+            timestamp=np.frombuffer(self.stamps, dtype=np.int64) if with_time else None,
+            encoding=encoding,
+            rejected_lines=self.rejected,
+            rows_rejected=len(self.rejected),
+        )
+
+
 def _parse(fmt: FileFormat, roles: dict, encoding: str, skip_bad_rows: bool) -> Columns:
-    parsed: list[tuple] = []
-    rejected: list[int] = []
+    kept = _Collector()
     with source.open_text(fmt.path, fmt.compression, encoding) as stream:
         rows = iter_rows(stream, fmt.sep)
         if fmt.has_header:
             next(rows, None)
         for number, fields in rows:
             try:
-                parsed.append(_parse_row(fields, roles, fmt.columns))
+                kept.add(*_parse_row(fields, roles, fmt.columns))
             except _BadRow as bad:
                 if not skip_bad_rows:
                     raise DataError(f"{fmt.path}, line {number}: {bad}.") from None
-                rejected.append(number)
-    if not parsed and rejected:
-        raise DataError(f"{fmt.path} has no usable ratings: all {len(rejected)} rows are bad.")
-    users, items, ratings, stamps = zip(*parsed, strict=True) if parsed else ((), (), (), ())
-    user_codes, user_uniques = pd.factorize(np.array(users, dtype=object))
-    item_codes, item_uniques = pd.factorize(np.array(items, dtype=object))
-    return Columns(
-        user_codes=user_codes,
-        user_uniques=user_uniques,
-        item_codes=item_codes,
-        item_uniques=item_uniques,
-        rating=np.array(ratings, dtype=np.float32),
-        timestamp=None if roles["timestamp"] is None else np.array(stamps, dtype=np.int64),
-        encoding=encoding,
-        rejected_lines=rejected,
-        rows_rejected=len(rejected),
-    )
+                kept.rejected.append(number)
+    if not len(kept.rating) and kept.rejected:
+        raise DataError(f"{fmt.path} has no usable ratings: all {len(kept.rejected)} rows are bad.")
+    return kept.columns(encoding, roles["timestamp"] is not None)
 
 
 def read_careful(fmt: FileFormat, roles: dict, encoding: str, skip_bad_rows: bool) -> Columns:
