@@ -62,7 +62,8 @@ def device_name(device: torch.device) -> str:
     if device.type == "mps":
         return "Apple GPU (mps)"
     cpu = platform.processor() or platform.machine() or "CPU"
-    return f"{cpu} CPU, {torch.get_num_threads()} threads"
+    threads = torch.get_num_threads()
+    return f"{cpu} CPU ({threads} thread{'s' if threads > 1 else ''})"
 
 
 def list_devices() -> list[DeviceInfo]:

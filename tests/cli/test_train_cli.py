@@ -1,0 +1,93 @@
+"""`cfdesk train`: the JSON line scripts read, the model file, and errors as sentences."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from cfdesk.cli import main
+from cfdesk.core.persistence import load_model
+
+
+@pytest.fixture
+def ratings_csv(tmp_path):
+    rng = np.random.default_rng(0)
+    n = 3000
+    users, items = rng.integers(1, 80, n), rng.integers(1, 60, n)
+    rating = np.clip(
+        np.round(3 + (users % 5 - 2) * 0.5 + (items % 3 - 1) + rng.normal(0, 0.5, n)), 1, 5
+    )
+    lines = ["user_id,item_id,rating,timestamp"]
+    lines += [
+        f"{u},{i},{r:.0f},{t}"
+        for u, i, r, t in zip(users, items, rating, rng.integers(0, 10**6, n), strict=True)
+    ]
+    train = tmp_path / "ratings.csv"
+    train.write_text("\n".join(lines[:2500]) + "\n")
+    test = tmp_path / "test.csv"
+    test.write_text("\n".join([lines[0], *lines[2500:], "9999,1,4,5"]) + "\n")
+    return train, test
+
+
+def test_json_line_has_the_promised_fields_and_the_model_is_saved(ratings_csv, tmp_path, capsys):
+    train, test = ratings_csv
+    out = tmp_path / "m.cfmodel"
+    code = main(
+        [
+            "train",
+            str(train),
+            "--test",
+            str(test),
+            "--epochs",
+            "2",
+            "--device",
+            "cpu",
+            "--batch-size",
+            "256",
+            "--json",
+            "--out",
+            str(out),
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0
+    summary = json.loads(captured.out.strip().splitlines()[-1])
+    for key in (
+        "model",
+        "device",
+        "epochs",
+        "train_rmse",
+        "valid_rmse",
+        "test_rmse",
+        "baseline_rmse",
+        "fit_seconds",
+        "n_train",
+        "n_valid",
+        "n_test",
+        "n_test_skipped",
+    ):
+        assert key in summary
+    assert summary["model"] == "dotbias" and summary["epochs"] == 2
+    assert summary["n_test_skipped"] >= 1 and summary["n_valid"] == 0
+    assert 0 < summary["test_rmse"] < 2
+    assert "epoch 2/2" in captured.err
+    assert load_model(out).metrics["test_rmse"] == pytest.approx(summary["test_rmse"])
+
+
+def test_validation_split_is_used_without_a_test_file(ratings_csv, capsys):
+    train, _ = ratings_csv
+    code = main(
+        ["train", str(train), "--epochs", "1", "--model", "nn", "--device", "cpu", "--json"]
+    )
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert code == 0 and summary["model"] == "nn"
+    assert summary["n_valid"] > 0 and summary["test_rmse"] is None
+
+
+def test_bad_setting_is_a_sentence_and_exit_code_2(ratings_csv, capsys):
+    train, _ = ratings_csv
+    code = main(["train", str(train), "--batch-size", "100", "--device", "cpu"])
+    assert code == 2
+    assert "power of two" in capsys.readouterr().err
