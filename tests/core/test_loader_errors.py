@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from cfdesk.core.errors import DataError
-from cfdesk.core.loader import load, load_ratings, sniff
+from cfdesk.core.loader import load, load_ratings, sniff, source
 
 
 def _write(tmp_path: Path, text: str, name: str = "r.csv") -> Path:
@@ -28,11 +27,14 @@ def test_a_folder_is_not_a_file(tmp_path: Path) -> None:
         load_ratings(tmp_path)
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads anything")
-def test_unreadable_file(tmp_path: Path) -> None:
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _write(tmp_path, "user,item,rating\n1,1,1\n")
-    path.chmod(0)
-    with pytest.raises(DataError, match="cannot be read"):
+
+    def denied(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(source, "open", denied, raising=False)  # root could read a chmod 0 file
+    with pytest.raises(DataError, match=r"r\.csv cannot be read \(Permission denied\)"):
         load_ratings(path)
 
 
