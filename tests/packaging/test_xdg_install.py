@@ -20,13 +20,6 @@ pytestmark = pytest.mark.skipif(
 SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 
 
-@pytest.fixture
-def xdg_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "share"
-    monkeypatch.setenv("XDG_DATA_HOME", str(home))
-    return home
-
-
 def snapshot(root: Path) -> dict[str, bytes | None]:
     """Every path under root with file contents (None for folders)."""
     if not root.exists():
