@@ -53,7 +53,13 @@ def ranking(data: Path) -> dict:
     _, valid, _ = prepare_split(base, config)  # the same seeded split fit() uses inside
     start = time.perf_counter()
     fitted = fit(base, config)
-    print(f"trained default {config.model} model in {time.perf_counter() - start:.0f} s")
+    used = fitted.config
+    print(
+        f"trained the default {used.model} model in {time.perf_counter() - start:.0f} s: "
+        f"{used.n_factors} factors, {used.epochs} epochs, lr {used.lr}, batch {used.batch_size}, "
+        f"weight decay {used.weight_decay}, y_range {used.y_range}; "
+        f"valid RMSE {fitted.metrics.get('valid_rmse', float('nan')):.4f}"
+    )
     print("\nvalidation split of u1.base (only training rows excluded):")
     print("| ranking | precision@10 | recall@10 | NDCG@10 | users |\n|---|---|---|---|---|")
     sweep = {"popularity": evaluate_popularity(fitted, valid).to_dict()}
