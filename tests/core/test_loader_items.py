@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import time
 from pathlib import Path
 
@@ -89,3 +90,12 @@ def test_movielens_100k_with_titles_and_genres(ml100k: Path) -> None:
     assert {"Drama", "Comedy", "Sci-Fi", "Film-Noir"} <= set(table.genre_names)
     assert (ratings.scale.low, ratings.scale.high) == (1.0, 5.0)
     assert seconds < 5.0  # the 0.5 s target is measured in bench/bench_load.py
+
+
+def test_gzipped_ratings_and_titles_beside_each_other(tmp_path: Path) -> None:
+    (tmp_path / "ratings.csv.gz").write_bytes(gzip.compress(RATINGS.encode()))
+    (tmp_path / "movies.csv.gz").write_bytes(
+        gzip.compress(b'movieId,title,genres\n1,"Heat, The (1995)",Crime\n')
+    )
+    ratings = load_ratings(tmp_path / "ratings.csv.gz")
+    assert ratings.item_table.title(ratings.items.index_of(1)) == "Heat, The (1995)"

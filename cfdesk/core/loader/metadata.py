@@ -24,11 +24,11 @@ Entry = tuple[str, str, tuple[str, ...]]  # raw id, title, genres
 
 
 def find_item_file(path: Path) -> Path | None:
-    """Metadata beside a ratings file: movies.csv, u.item, movies.dat or items.csv."""
+    """Metadata beside a ratings file: movies.csv, u.item, movies.dat or items.csv (or .gz)."""
     for name in ITEM_FILE_NAMES:
-        candidate = path.parent / name
-        if candidate.is_file() and candidate != path:
-            return candidate
+        for candidate in (path.parent / name, path.parent / f"{name}.gz"):
+            if candidate.is_file() and candidate != path:
+                return candidate
     return None
 
 
