@@ -34,7 +34,7 @@ def by_genre(genres: pd.Series) -> Colouring:
     first = genres.astype(str).str.split("|").str[0]
     ranked = first[first != ""].value_counts().index.tolist()
     shown = ranked[:MAX_GENRES]
-    codes = pd.Categorical(first, categories=shown).codes.astype(np.int64)
+    codes = pd.Index(shown).get_indexer(first).astype(np.int64)
     labels = list(shown)
     colors = [QColor(c) for c in CATEGORICAL[: len(shown)]]
     if (codes < 0).any():

@@ -31,6 +31,7 @@ class ResultsView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context: ResultsContext | None = None
+        self._fitted: FittedModel | None = None
         self._ratings: Ratings | None = None
         self._grouping: Ratings | None = None  # the ratings the running task groups
         self.export_dialog: ExportDialog | None = None
@@ -64,8 +65,14 @@ class ResultsView(QWidget):
         self.ratings_task.busyChanged.connect(self._on_ratings_busy)
 
     # ---- the contract with the main window ----------------------------------------------------
+    @property
+    def fitted(self) -> FittedModel | None:
+        """The model shown (None before one is trained or opened)."""
+        return self._fitted
+
     def set_model(self, fitted: FittedModel | None) -> None:
         """Show results for a trained or opened model (None clears)."""
+        self._fitted = fitted
         self.context = None if fitted is None else ResultsContext.build(fitted)
         for panel in (self.recommend, self.new_user, self.biases, self.neighbours, self.map):
             panel.set_context(self.context)
