@@ -22,7 +22,7 @@ from PySide6.QtSvg import QSvgRenderer
 ICONS = Path(__file__).resolve().parent.parent / "resources" / "icons"
 PNG_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)  # Windows uses at most 256 px
-ICNS_SIZES = (16, 32, 64, 128, 256, 512)  # the sizes Pillow's ICNS writer stores
+ICNS_SIZES = (16, 32, 64, 128, 256, 512, 1024)  # 16 px up to 512@2x, as macOS asks
 
 
 def render(renderer: QSvgRenderer, size: int) -> Image.Image:
@@ -78,7 +78,7 @@ def make_icons(svg: Path, out: Path) -> list[Path]:
     icns = out / "cfdesk.icns"
     write_atomic(
         icns,
-        lambda tmp: images[512].save(
+        lambda tmp: images[1024].save(
             tmp, format="ICNS", append_images=[images[s] for s in ICNS_SIZES]
         ),
     )
