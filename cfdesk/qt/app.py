@@ -1,28 +1,52 @@
-"""Start the desktop app: QApplication, names, then the main window."""
+"""Start the desktop app: QApplication, names, style, then the main window (optionally a file)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Sequence
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
+log = logging.getLogger("cfdesk")
+
+
+def _install_excepthook(window) -> None:
+    """An unexpected error in a slot shows the error dialog instead of killing the app."""
+    from cfdesk.qt import dialogs
+
+    def hook(kind, exc, tb) -> None:
+        log.error("unhandled error", exc_info=(kind, exc, tb))
+        dialogs.show_error(window, exc)
+
+    sys.excepthook = hook
+
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """GUI entry point (`cfdesk-gui`, `cfdesk` without subcommand, `python main.py`)."""
-    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+    """GUI entry point (`cfdesk-gui`, `cfdesk [FILE]`, `python main.py`); FILE may be a model."""
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
 
     from cfdesk import __version__
+    from cfdesk.assets import asset_path
+    from cfdesk.qt.main_window import MainWindow
+    from cfdesk.qt.theme import load_stylesheet
 
     argv = list(sys.argv[1:] if argv is None else argv)
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setApplicationName("cfdesk")
     app.setOrganizationName("cfdesk")
     app.setApplicationVersion(__version__)
-    window = QMainWindow()
-    window.setWindowTitle("cfdesk")
-    window.setCentralWidget(QLabel("cfdesk — collaborative filtering on the desktop"))
-    window.resize(1100, 720)
+    app.setDesktopFileName("cfdesk")
+    icon = asset_path("icons/cfdesk.svg")
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
+    app.setStyleSheet(load_stylesheet())
+    window = MainWindow()
+    _install_excepthook(window)
     window.show()
+    files = [a for a in argv if not a.startswith("-")]
+    if files:
+        window.open_path(files[0])
     return app.exec()

@@ -40,8 +40,9 @@ def ask_oom_retry(parent: QWidget | None, exc: OutOfMemoryError) -> bool:
     """Offer to retry with the batch size and accumulation the trainer says will fit."""
     box = QMessageBox(QMessageBox.Icon.Warning, "Out of memory", str(exc), parent=parent)
     box.setInformativeText(
-        f"Retry with batch size {exc.batch_size} and gradient accumulation {exc.accum_steps}? "
-        "The effective batch, and so the result, stays the same."
+        f"Retry in pieces of {exc.batch_size:,} ratings with gradient accumulation "
+        f"{exc.accum_steps}? Each step still sees {exc.batch_size * exc.accum_steps:,} ratings, "
+        "so the result stays the same."
     )
     retry = box.addButton("Retry with these", QMessageBox.ButtonRole.AcceptRole)
     box.addButton(QMessageBox.StandardButton.Cancel)

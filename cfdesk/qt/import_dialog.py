@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -60,6 +61,7 @@ class ImportDialog(QDialog):
         found.setWordWrap(True)
         self.preview = QTableWidget(len(fmt.preview), len(fmt.columns))
         self.preview.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.preview.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         for r, row in enumerate(fmt.preview):
             for c, value in enumerate(row[: len(fmt.columns)]):
                 self.preview.setItem(r, c, QTableWidgetItem(str(value)))

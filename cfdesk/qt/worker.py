@@ -94,3 +94,11 @@ def _call(func: Callable[..., object], *args: object, **kwargs: object) -> Gener
 def call_worker(func: Callable[..., object], *args: object, **kwargs: object) -> GeneratorWorker:
     """A worker (not yet started) that runs one blocking call and emits its result as `returned`."""
     return GeneratorWorker(_call, func, *args, **kwargs)
+
+
+def wait_for_all(msecs: int = 10_000) -> bool:
+    """Block until every started worker's thread has ended (app exit); True when all did."""
+    ended = all(worker.wait(msecs) for worker in list(_LIVE))
+    if ended:
+        _LIVE.clear()
+    return ended

@@ -31,13 +31,12 @@ class RmseChart(pg.PlotWidget):
             size=16, symbol="star", brush=SERIES["best"], pen=None, name="best epoch"
         )
         item.addItem(self._best)
-        item.legend.addItem(self._best, "best epoch")
         self._baseline = pg.InfiniteLine(
             angle=0,
             movable=False,
             pen=pen("baseline", 1.5, True),
             label="",
-            labelOpts={"position": 0.85, "color": SERIES["baseline"]},
+            labelOpts={"position": 0.05, "color": SERIES["baseline"], "anchors": [(0, 1), (0, 1)]},
         )
         item.addItem(self._baseline)
         self.clear_data()
@@ -114,21 +113,22 @@ class MemoryChart(pg.PlotWidget):
         """Which lines to draw for this kind of device, with their values."""
         if sample.kind == "cuda":
             return {
-                "used": ("GPU used (NVML)", sample.used),
-                "total": ("GPU total", sample.total),
-                "allocated": ("torch allocated", sample.torch_allocated),
+                "used": ("GPU used (NVML, all processes)", sample.used),
                 "reserved": ("torch reserved", sample.torch_reserved),
+                "allocated": ("torch allocated", sample.torch_allocated),
             }
         return {
-            "used": ("process RSS", sample.rss),
-            "allocated": ("system used", sample.system_used),
-            "total": ("system total", sample.system_total),
+            "allocated": ("system used (all programs)", sample.system_used),
+            "used": ("cfdesk process (RSS)", sample.rss),
         }
 
     def _title(self, sample) -> str:
-        if sample.kind == "cuda" and sample.total:
-            return f"GPU memory: {sample.device_name}, {sample.total / GIB:.1f} GiB"
-        return f"CPU memory (no GPU in use): {sample.device_name}"
+        """Device and total memory: the ceiling the lines must stay under."""
+        if sample.kind == "cuda":
+            total = f", {sample.total / GIB:.1f} GiB total" if sample.total else ""
+            return f"GPU memory: {sample.device_name}{total}"
+        total = f", {sample.system_total / GIB:.1f} GiB total" if sample.system_total else ""
+        return f"Memory on the CPU (no GPU in use){total}"
 
     def add_samples(self, samples: list) -> None:
         """Append MemorySamples; the first one decides the series and the title."""
@@ -138,7 +138,7 @@ class MemoryChart(pg.PlotWidget):
             self._t0 = samples[0].t
             self._item.setTitle(self._title(samples[0]))
             for key, (name, _) in self._series_for(samples[0]).items():
-                self._curves[key] = self._item.plot(name=name, pen=pen(key, dashed=key == "total"))
+                self._curves[key] = self._item.plot(name=name, pen=pen(key))
                 self._ys[key] = []
         for sample in samples:
             self._x.append(sample.t - self._t0)

@@ -14,7 +14,6 @@ FIGURES = ("users", "items", "ratings", "density", "scale", "titles")
 
 
 def _figure_text(summary: DatasetSummary) -> dict[str, str]:
-    values = ", ".join(f"{v:g}" for v, _ in summary.histogram())
     scale = f"{summary.rating_min:g} to {summary.rating_max:g}"
     titles = summary.n_items_with_metadata
     return {
@@ -22,7 +21,7 @@ def _figure_text(summary: DatasetSummary) -> dict[str, str]:
         "items": f"{summary.n_items:,}",
         "ratings": f"{summary.n_ratings:,}",
         "density": f"{summary.density:.2%}",
-        "scale": f"{scale} ({values})" if len(summary.hist_values) <= 10 else scale,
+        "scale": scale,
         "titles": f"{titles:,} of {summary.n_items:,}" if titles else "none",
     }
 
@@ -88,6 +87,8 @@ class DataPanel(QWidget):
         values = summary.hist_values
         width = 0.6 * float(np.min(np.diff(values))) if len(values) > 1 else 0.6
         self._bars.setOpts(x=values, height=summary.hist_counts, width=width)
+        ticks = [(float(v), f"{v:g}") for v in values] if len(values) <= 12 else None
+        self.histogram.getPlotItem().getAxis("bottom").setTicks([ticks] if ticks else None)
         for curve, counts in (
             (self._per_item, summary.item_counts_sorted),
             (self._per_user, summary.user_counts_sorted),

@@ -30,6 +30,9 @@ class LrChart(pg.PlotWidget):
 
     def clear_data(self) -> None:
         self._curve.setData([], [])
+        self.getPlotItem().setXRange(
+            -6, 0
+        )  # log10 of the usual sweep, so the empty axis reads well
         self._mark.setVisible(False)
         self.suggestion: float | None = None
 
@@ -58,6 +61,7 @@ class LrPanel(QWidget):
         self.chart = LrChart()
         self.status = QLabel("Press Find LR to try rising learning rates on a copy of the model.")
         self.status.setWordWrap(True)
+        self._form_lr: float | None = None
         self.use_button = QPushButton("Use suggested", enabled=False)
         self.use_button.setToolTip("Put the suggested learning rate into the form.")
         self.use_button.clicked.connect(self._on_use)
@@ -74,17 +78,28 @@ class LrPanel(QWidget):
         self.use_button.setEnabled(False)
         self.status.setText("Finding a learning rate…")
 
-    def set_result(self, lrs: np.ndarray, losses: np.ndarray, suggestion: float | None) -> None:
-        """Show a finished sweep and offer its suggestion."""
+    @Slot(float)
+    def set_progress(self, fraction: float) -> None:
+        self.status.setText(f"Finding a learning rate… {fraction:.0%}")
+
+    def set_result(
+        self, lrs, losses, suggestion: float | None, form_lr: float | None = None
+    ) -> None:
+        """Show a finished sweep; `form_lr` is the suggestion rescaled to the form's batch."""
         self.chart.set_curve(lrs, losses, suggestion)
-        self.use_button.setEnabled(suggestion is not None)
-        if suggestion is None:
+        ok = suggestion is not None and np.isfinite(suggestion)
+        self._form_lr = (form_lr if form_lr is not None else suggestion) if ok else None
+        self.use_button.setEnabled(bool(ok))
+        if not ok:
             self.status.setText("No clear suggestion: the loss never fell steadily.")
-        else:
-            self.use_button.setText(f"Use {suggestion:.2g}")
-            self.status.setText(f"Suggested learning rate: {suggestion:.2g} (marked).")
+            return
+        self.use_button.setText(f"Use {self._form_lr:.2g}")
+        rescaled = (
+            "" if self._form_lr == suggestion else f" (= {self._form_lr:.2g} as set in the form)"
+        )
+        self.status.setText(f"Suggested learning rate {suggestion:.2g}, marked{rescaled}.")
 
     @Slot()
     def _on_use(self) -> None:
-        if self.chart.suggestion is not None:
-            self.useRequested.emit(self.chart.suggestion)
+        if self._form_lr is not None:
+            self.useRequested.emit(self._form_lr)

@@ -1,0 +1,164 @@
+"""GUI responsiveness while training the demo data on the CPU, beside a plain Trainer loop.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_gui.py [--epochs 5] [--runs 2]
+
+Prints, per run: the UI event loop's longest stall (a 10 ms QTimer probe measuring lateness),
+chart updates per second, and training throughput in the app vs the plain loop (the CLI's),
+measured alternately in one process so machine noise hits both alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+os.environ.setdefault("CFDESK_SETTINGS_DIR", tempfile.mkdtemp(prefix="cfdesk-bench-"))
+
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QObject, QTimer, Slot
+from PySide6.QtWidgets import QApplication
+
+from cfdesk.core.config import TrainConfig
+from cfdesk.core.demo import demo_ratings_path
+from cfdesk.core.loader import load_ratings
+from cfdesk.core.split import prepare_split
+from cfdesk.core.summary import summarize
+from cfdesk.core.train import EpochReport, Trainer
+from cfdesk.qt.main_window import MainWindow
+from cfdesk.qt.worker import wait_for_all
+
+PROBE_MS = 10
+
+
+def plain_loop(ratings, config: TrainConfig) -> dict:
+    """What `cfdesk train` does: iterate the reports, nothing else."""
+    train, valid, _ = prepare_split(ratings, config)
+    trainer = Trainer(train, valid, config)
+    start = time.perf_counter()
+    epochs = [r for r in trainer.reports() if isinstance(r, EpochReport)]
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "ratings_per_s": len(train) * len(epochs) / sum(e.seconds for e in epochs),
+    }
+
+
+class Probe(QObject):
+    """Counts chart updates and measures how late a 10 ms timer fires (the UI's stalls)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self.updates = 0
+        self.lateness: list[float] = []
+        self.epoch_seconds: list[float] = []
+        self._clock = QElapsedTimer()
+        self._timer = QTimer(self)
+        self._timer.setInterval(PROBE_MS)
+        self._timer.timeout.connect(self._tick)
+        runner = window.training.runner
+        runner.batchesReady.connect(self._on_update)
+        runner.epochCompleted.connect(self._on_epoch)
+
+    def start(self) -> None:
+        self._clock.start()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    @Slot()
+    def _tick(self) -> None:
+        elapsed = self._clock.nsecsElapsed() / 1e6
+        self._clock.restart()
+        self.lateness.append(max(0.0, elapsed - PROBE_MS))
+
+    @Slot(object)
+    def _on_update(self, _reports) -> None:
+        self.updates += 1
+
+    @Slot(object)
+    def _on_epoch(self, report) -> None:
+        self.updates += 1
+        self.epoch_seconds.append(report.seconds)
+
+
+def in_app(window: MainWindow, config: TrainConfig, n_train: int) -> dict:
+    """Train through the window's own controls and watch the event loop meanwhile."""
+    window.form.set_config(config)
+    probe = Probe(window)
+    loop = QEventLoop()
+    window.training.runner.runningChanged.connect(loop.quit)  # fires at start; re-enter below
+    probe.start()
+    start = time.perf_counter()
+    window.training.start()
+    while window.training.is_running():
+        loop.exec()
+    seconds = time.perf_counter() - start
+    probe.stop()
+    window.training.runner.runningChanged.disconnect(loop.quit)
+    lateness = sorted(probe.lateness)
+    return {
+        "seconds": seconds,
+        "ratings_per_s": n_train * len(probe.epoch_seconds) / sum(probe.epoch_seconds),
+        "max_stall_ms": lateness[-1] + PROBE_MS,
+        "p99_stall_ms": lateness[int(0.99 * (len(lateness) - 1))] + PROBE_MS,
+        "chart_updates_per_s": probe.updates / seconds,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=2)
+    args = parser.parse_args()
+    app = QApplication.instance() or QApplication([])
+    path = Path(demo_ratings_path())
+    ratings = load_ratings(path)
+    config = TrainConfig(device="cpu", epochs=args.epochs)
+    train, _, _ = prepare_split(ratings, config)
+    window = MainWindow()
+    window.resize(1440, 900)
+    window.show()
+    window.set_ratings(ratings, summarize(ratings), path)
+    plain_loop(ratings, config.with_changes(epochs=1))  # warm-up: imports, allocator, threads
+    rows = []
+    for run in range(args.runs):
+        wait_for_all()  # the results view's work after the previous run must not overlap
+        cli = plain_loop(ratings, config)
+        gui = in_app(window, config, len(train))
+        rows.append(
+            {
+                "run": run + 1,
+                "cli": cli,
+                "gui": gui,
+                "throughput_ratio": gui["ratings_per_s"] / cli["ratings_per_s"],
+            }
+        )
+        print(
+            f"run {run + 1}: CLI {cli['ratings_per_s']:,.0f} ratings/s, app "
+            f"{gui['ratings_per_s']:,.0f} ratings/s (ratio {rows[-1]['throughput_ratio']:.2f}); "
+            f"longest UI stall {gui['max_stall_ms']:.0f} ms (p99 {gui['p99_stall_ms']:.0f} ms); "
+            f"{gui['chart_updates_per_s']:.1f} chart updates/s",
+            flush=True,
+        )
+    window.close()
+    summary = {
+        "epochs": args.epochs,
+        "load_average_1min": os.getloadavg()[0],
+        "median_throughput_ratio": statistics.median(r["throughput_ratio"] for r in rows),
+        "worst_max_stall_ms": max(r["gui"]["max_stall_ms"] for r in rows),
+        "min_chart_updates_per_s": min(r["gui"]["chart_updates_per_s"] for r in rows),
+    }
+    print(json.dumps(summary))
+    del app
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,193 @@
+"""Opening ratings and model files, saving models and the recent lists, all in the background."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog
+
+from cfdesk.core.errors import CfdeskError
+from cfdesk.core.fitted import FittedModel
+from cfdesk.core.loader import load_ratings, sniff
+from cfdesk.core.ratings import Ratings
+from cfdesk.core.summary import DatasetSummary, summarize
+from cfdesk.qt import dialogs, import_dialog
+from cfdesk.qt.tasks import BackgroundTask
+
+MODEL_SUFFIX = ".cfmodel"
+MODEL_FILTER = f"cfdesk models (*{MODEL_SUFFIX})"
+
+
+def load_with_summary(path: Path, **options: object) -> tuple[Ratings, DatasetSummary]:
+    """Worker-thread job: read the file and compute the figures the data view shows."""
+    ratings = load_ratings(path, **options)
+    return ratings, summarize(ratings)
+
+
+class FileControl(QObject):
+    """The window's file controller; the window's data and model change only when a read succeeds."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self._window = window
+        self.loader = BackgroundTask(self)
+        self.model_files = BackgroundTask(self)
+        self._pending_path = Path()
+        self._model_path = Path()
+        a, welcome = window.actions, window.welcome
+        a.open_data.triggered.connect(self.choose_data_file)
+        a.demo.triggered.connect(self.open_demo)
+        a.open_model.triggered.connect(self.choose_model_file)
+        a.save_model.triggered.connect(self.choose_save_path)
+        a.recent.triggered.connect(self._on_recent_action)
+        welcome.openRequested.connect(self.choose_data_file)
+        welcome.demoRequested.connect(self.open_demo)
+        welcome.openModelRequested.connect(self.choose_model_file)
+        welcome.recentChosen.connect(self.open_path)
+        self.loader.succeeded.connect(self._on_data_loaded)
+        self.loader.failed.connect(self._on_failed)
+        self.loader.progressed.connect(self._on_load_progress)
+        self.loader.busyChanged.connect(self._on_load_busy)
+        self.model_files.succeeded.connect(self._on_model_file_done)
+        self.model_files.failed.connect(self._on_failed)
+        self.model_files.busyChanged.connect(self._on_model_busy)
+
+    def is_busy(self) -> bool:
+        return self.loader.is_busy() or self.model_files.is_busy()
+
+    def shutdown(self) -> None:
+        """Window closing: wait for reads and writes (a model write is never cut short)."""
+        self.loader.wait()
+        self.model_files.wait(60_000)
+
+    @Slot()
+    def choose_data_file(self) -> None:
+        settings = self._window.settings
+        path, _ = QFileDialog.getOpenFileName(
+            self._window, "Open ratings file", settings.last_dir()
+        )
+        if path:
+            self.open_path(path)
+
+    @Slot()
+    def open_demo(self) -> None:
+        from cfdesk.core.demo import demo_ratings_path
+
+        try:
+            self.open_path(str(demo_ratings_path()))
+        except CfdeskError as exc:
+            dialogs.show_error(self._window, exc)
+
+    @Slot(str)
+    def open_path(self, path: str) -> None:
+        """A model file opens as a model; anything else goes through the import dialog."""
+        if path.endswith(MODEL_SUFFIX):
+            self.open_model(path)
+            return
+        try:
+            fmt = sniff(path)
+        except CfdeskError as exc:
+            dialogs.show_error(self._window, exc)
+            return
+        choices = import_dialog.ask_import(self._window, fmt)
+        if choices is not None:
+            self.load_data(choices)
+
+    def load_data(self, choices: import_dialog.ImportChoices) -> None:
+        """Load in the background; the current data stays until the new data has loaded."""
+        if self.loader.is_busy():
+            return
+        roles = choices.roles
+        self._pending_path = choices.path
+        self.loader.run(
+            load_with_summary,
+            choices.path,
+            user=roles["user"],
+            item=roles["item"],
+            rating=roles["rating"],
+            timestamp=False if roles["timestamp"] is None else roles["timestamp"],
+            items=choices.items,
+            progress=self.loader.report_progress,
+        )
+
+    @Slot(object)
+    def _on_data_loaded(self, loaded: tuple[Ratings, DatasetSummary]) -> None:
+        path, window = self._pending_path, self._window
+        window.settings.add_recent("data", path)
+        window.settings.set_last_dir(path.parent)
+        window.set_ratings(*loaded, path)
+
+    @Slot(float)
+    def _on_load_progress(self, fraction: float) -> None:
+        self._window.load_progress.setValue(int(fraction * 100))
+
+    @Slot(bool)
+    def _on_load_busy(self, busy: bool) -> None:
+        window = self._window
+        window.load_progress.setValue(0)
+        window.load_progress.setVisible(busy)
+        window.actions.open_data.setEnabled(not busy)
+        window.statusBar().showMessage("Loading…" if busy else "", 0 if busy else 1)
+
+    @Slot(object)
+    def _on_failed(self, exc: BaseException) -> None:
+        self._window.statusBar().clearMessage()
+        dialogs.show_error(self._window, exc)
+
+    @Slot()
+    def choose_model_file(self) -> None:
+        folder = self._window.settings.last_dir()
+        path, _ = QFileDialog.getOpenFileName(self._window, "Open model", folder, MODEL_FILTER)
+        if path:
+            self.open_model(path)
+
+    @Slot()
+    def choose_save_path(self) -> None:
+        window = self._window
+        if window.fitted is None:
+            return
+        stem = Path(window.dataset_name).stem or "model"
+        start = str(Path(window.settings.last_dir()) / f"{stem}{MODEL_SUFFIX}")
+        path, _ = QFileDialog.getSaveFileName(window, "Save model", start, MODEL_FILTER)
+        if path:
+            self.save_model(path if path.endswith(MODEL_SUFFIX) else path + MODEL_SUFFIX)
+
+    def open_model(self, path: str) -> None:
+        """Read a model file in the background; it becomes current when the read succeeds."""
+        from cfdesk.core.persistence import load_model
+
+        if not self.model_files.is_busy():
+            self._model_path = Path(path)
+            self.model_files.run(load_model, Path(path))
+
+    def save_model(self, path: str) -> None:
+        """Write the current model in the background (the core writes atomically)."""
+        from cfdesk.core.persistence import save_model
+
+        if self._window.fitted is not None and not self.model_files.is_busy():
+            self._model_path = Path(path)
+            self.model_files.run(save_model, self._window.fitted, Path(path))
+
+    @Slot(object)
+    def _on_model_file_done(self, value: object) -> None:
+        path, window = self._model_path, self._window
+        window.settings.add_recent("models", path)
+        window.settings.set_last_dir(path.parent)
+        if isinstance(value, FittedModel):
+            window.set_model(value, path.name)
+            window.show_page("Results")
+        else:
+            window.set_model(window.fitted, path.name)
+            window.statusBar().showMessage(f"Saved {path}", 8000)
+
+    @Slot(bool)
+    def _on_model_busy(self, busy: bool) -> None:
+        message = "Reading or writing the model file…" if busy else ""
+        self._window.statusBar().showMessage(message, 0 if busy else 1)
+        self._window.refresh()
+
+    @Slot(QAction)
+    def _on_recent_action(self, action: QAction) -> None:
+        self.open_path(str(action.data()))

@@ -1,0 +1,183 @@
+"""The main window: composes the panels and routes intents to background work and back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QMainWindow,
+    QProgressBar,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
+
+from cfdesk.core.device import list_devices
+from cfdesk.core.fitted import FittedModel
+from cfdesk.core.ratings import Ratings
+from cfdesk.core.summary import DatasetSummary
+from cfdesk.qt.actions import build_actions
+from cfdesk.qt.file_control import FileControl
+from cfdesk.qt.panels.data_panel import DataPanel
+from cfdesk.qt.panels.lr_chart import LrPanel
+from cfdesk.qt.panels.training_form import TrainingForm
+from cfdesk.qt.panels.training_monitor import TrainingMonitor
+from cfdesk.qt.panels.welcome_panel import WelcomePanel
+from cfdesk.qt.results import ResultsView
+from cfdesk.qt.settings import AppSettings
+from cfdesk.qt.training_control import TrainingControl
+from cfdesk.qt.worker import wait_for_all
+
+PAGES = ("Start", "Data", "Train", "Results")
+
+
+class MainWindow(QMainWindow):
+    """Holds the current data set and model; panels only display them and emit intents."""
+
+    def __init__(self, settings: AppSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or AppSettings()
+        self.ratings: Ratings | None = None
+        self.dataset_name = ""
+        self.fitted: FittedModel | None = None
+        self.model_name = ""
+        self.welcome, self.data_panel = WelcomePanel(), DataPanel()
+        self.form, self.lr_panel, self.monitor = TrainingForm(), LrPanel(), TrainingMonitor()
+        self.results = ResultsView()
+        self.actions = build_actions(self)
+        self.training = TrainingControl(self)
+        self.files = FileControl(self)
+        self._build_layout()
+        self._connect()
+        self.setAcceptDrops(True)
+        self.form.set_devices(list_devices())
+        self.form.set_config(self.settings.train_config())
+        self._restore()
+        self.refresh()
+
+    def _build_layout(self) -> None:
+        self.nav = QListWidget()
+        self.nav.setObjectName("sidebar")
+        self.nav.addItems(list(PAGES))
+        self.nav.setFixedWidth(150)
+        self.pages = QStackedWidget()
+        form_scroll = QScrollArea(widgetResizable=True)
+        form_scroll.setWidget(self.form)
+        self.train_left = QSplitter(Qt.Orientation.Vertical)
+        self.train_left.addWidget(form_scroll)
+        self.train_left.addWidget(self.lr_panel)
+        self.train_left.setSizes([560, 240])
+        self.train_split = QSplitter(Qt.Orientation.Horizontal)
+        self.train_split.addWidget(self.train_left)
+        self.train_split.addWidget(self.monitor)
+        self.train_split.setSizes([380, 900])
+        for page in (self.welcome, self.data_panel, self.train_split, self.results):
+            self.pages.addWidget(page)
+        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        body = QWidget()
+        row = QHBoxLayout(body)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.nav)
+        row.addWidget(self.pages, 1)
+        self.setCentralWidget(body)
+        self.load_progress = QProgressBar(maximumWidth=220, visible=False)
+        self.statusBar().addPermanentWidget(self.load_progress)
+        self.nav.setCurrentRow(0)
+
+    def _splitters(self) -> dict[str, QSplitter]:
+        return {
+            "train": self.train_split,
+            "train_left": self.train_left,
+            "monitor": self.monitor.splitter,
+            "data": self.data_panel.splitter,
+        }
+
+    def _connect(self) -> None:
+        self.actions.export.triggered.connect(self.results.open_export_dialog)
+        self.actions.quit.triggered.connect(self.close)
+
+    # ---- state shown everywhere -------------------------------------------------------------
+    def refresh(self) -> None:
+        """Title, enabled actions and the recent lists follow the current data and model."""
+        parts = ["cfdesk", self.dataset_name, self.model_name]
+        self.setWindowTitle(" — ".join(p for p in parts if p))
+        running = self.training.is_running()
+        self.actions.save_model.setEnabled(self.fitted is not None and not self.files.is_busy())
+        self.actions.train.setEnabled(self.ratings is not None and not running)
+        self.form.train_button.setEnabled(self.ratings is not None and not running)
+        self.actions.find_lr.setEnabled(self.ratings is not None and not running)
+        self.form.find_lr.setEnabled(self.ratings is not None and not running)
+        self.actions.stop.setEnabled(running)
+        recent = self.settings.recent("data") + self.settings.recent("models")
+        self.welcome.set_recent(recent)
+        self.actions.recent.clear()
+        for path in recent:
+            action = self.actions.recent.addAction(path)
+            action.setData(path)
+        self.actions.recent.setEnabled(bool(recent))
+
+    def show_page(self, name: str) -> None:
+        self.nav.setCurrentRow(PAGES.index(name))
+
+    def set_model(self, fitted: FittedModel | None, name: str) -> None:
+        """A trained or opened model becomes current and goes to the results view."""
+        self.fitted, self.model_name = fitted, name
+        self.results.set_model(fitted)
+        self.refresh()
+
+    def set_ratings(self, ratings: Ratings, summary: DatasetSummary, path: Path) -> None:
+        """A freshly loaded data set becomes current (the old one is dropped only now)."""
+        self.ratings, self.dataset_name = ratings, path.name
+        self.form.set_n_train(ratings.n_ratings)
+        self.data_panel.set_summary(summary, f"{path.name} — {path.parent}")
+        self.results.set_ratings(ratings)
+        self.statusBar().showMessage(f"Loaded {ratings!r}", 8000)
+        self.show_page("Data")
+        self.refresh()
+
+    @Slot(str)
+    def open_path(self, path: str) -> None:
+        """Open a ratings or model file (command line, drop, recent list)."""
+        self.files.open_path(path)
+
+    # ---- window life ------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        urls = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if urls:
+            event.acceptProposedAction()
+            self.open_path(urls[0])
+
+    def _restore(self) -> None:
+        if not self.settings.geometry().isEmpty():
+            self.restoreGeometry(self.settings.geometry())
+        else:
+            self.resize(1280, 820)
+        for name, splitter in self._splitters().items():
+            sizes = self.settings.splitter_sizes(name)
+            if len(sizes) == splitter.count() and sum(sizes) > 0:
+                splitter.setSizes(sizes)
+
+    def save_state(self) -> None:
+        """Geometry, splitters and training settings go to the settings store."""
+        self.settings.set_geometry(self.saveGeometry())
+        for name, splitter in self._splitters().items():
+            self.settings.set_splitter_sizes(name, splitter.sizes())
+        self.settings.set_train_config(self.form.config())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Stop training and background work cleanly before the window goes."""
+        self.training.shutdown()
+        self.files.shutdown()
+        wait_for_all()  # e.g. the results view's map; a running QThread must not be destroyed
+        self.save_state()
+        event.accept()

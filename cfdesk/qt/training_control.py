@@ -1,0 +1,146 @@
+"""Connects the training form, the monitor and the LR finder to background runs for the window."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Slot
+
+from cfdesk.core.config import TrainConfig
+from cfdesk.core.errors import OutOfMemoryError, TrainingError
+from cfdesk.core.ratings import Ratings
+from cfdesk.qt import dialogs
+from cfdesk.qt.tasks import BackgroundTask
+from cfdesk.qt.training_runner import TrainingRunner
+
+
+def run_lr_finder(ratings: Ratings, config: TrainConfig, progress, should_stop):
+    """Worker-thread job: split like training does, then sweep learning rates on the train part."""
+    from cfdesk.core.lr_finder import find_lr
+    from cfdesk.core.split import prepare_split
+
+    def on_step(step) -> None:
+        progress(step.step / max(step.n_steps, 1))
+
+    train, _, _ = prepare_split(ratings, config)
+    return find_lr(train, config, progress=on_step, should_stop=should_stop)
+
+
+def model_title(config: TrainConfig) -> str:
+    """How the window title names a freshly trained model."""
+    return f"{config.model}, {config.n_factors} factors (not saved)"
+
+
+class TrainingControl(QObject):
+    """The window's training controller: start, stop, find LR, and what happens after each."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self._window = window
+        self.runner = TrainingRunner(self)
+        self.lr_task = BackgroundTask(self)
+        self._config: TrainConfig | None = None
+        monitor, form, a = window.monitor, window.form, window.actions
+        self.runner.fitStarted.connect(monitor.on_fit_started)
+        self.runner.batchesReady.connect(monitor.on_batches)
+        self.runner.epochCompleted.connect(monitor.on_epoch)
+        self.runner.trainingFinished.connect(self._on_finished)
+        self.runner.trainingFailed.connect(self._on_failed)
+        self.runner.runningChanged.connect(self._on_running)
+        self.lr_task.succeeded.connect(self._on_lr_found)
+        self.lr_task.failed.connect(self._on_lr_failed)
+        self.lr_task.busyChanged.connect(self._on_running)
+        self.lr_task.progressed.connect(window.lr_panel.set_progress)
+        form.trainRequested.connect(self.start)
+        form.stopRequested.connect(self.stop)
+        form.findLrRequested.connect(self.find_lr)
+        window.lr_panel.useRequested.connect(form.set_lr)
+        a.train.triggered.connect(self.start)
+        a.stop.triggered.connect(self.stop)
+        a.find_lr.triggered.connect(self.find_lr)
+
+    def is_running(self) -> bool:
+        return self.runner.is_running() or self.lr_task.is_busy()
+
+    @Slot()
+    def start(self) -> None:
+        """Train on the current data with the form's settings (ignored while a run is going)."""
+        window = self._window
+        if window.ratings is None or self.is_running():
+            return
+        self._config = window.form.config()
+        window.settings.set_train_config(self._config)
+        window.monitor.start(self._config.epochs, window.form.device.currentText())
+        window.show_page("Train")
+        self.runner.start(window.ratings, self._config)
+
+    @Slot()
+    def stop(self) -> None:
+        """Stop at the next batch; the best model so far is kept."""
+        if self.runner.is_running():
+            self._window.monitor.status.setText("Stopping after the current batch…")
+            self.runner.stop()
+        self.lr_task.cancel()
+
+    @Slot()
+    def find_lr(self) -> None:
+        window = self._window
+        if window.ratings is None or self.is_running():
+            return
+        window.lr_panel.set_running()
+        window.show_page("Train")
+        self.lr_task.run(
+            run_lr_finder,
+            window.ratings,
+            window.form.config(),
+            self.lr_task.report_progress,
+            self.lr_task.stop_requested,
+        )
+
+    def shutdown(self) -> None:
+        """Window closing: stop everything and wait for the threads."""
+        self.runner.shutdown()
+        self.lr_task.wait()
+
+    @Slot(object, bool)
+    def _on_finished(self, fitted, stopped: bool) -> None:
+        word = "Stopped; kept the best model so far" if stopped else "Training finished"
+        metrics = getattr(fitted, "metrics", {}) or {}
+        rmse = metrics.get("valid_rmse")
+        figure = f" (validation RMSE {rmse:.4f})" if isinstance(rmse, float) else ""
+        self._window.monitor.finish(
+            f"{word}{figure}. Browse it under Results or save it with File → Save model.",
+            completed=not stopped,
+        )
+        self._window.set_model(fitted, model_title(fitted.config))
+
+    @Slot(object)
+    def _on_failed(self, exc: BaseException) -> None:
+        window, config = self._window, self._config
+        window.monitor.finish(f"Training failed: {dialogs.error_text(exc)}", completed=False)
+        if isinstance(exc, OutOfMemoryError):
+            if dialogs.ask_oom_retry(window, exc):
+                batch = exc.batch_size * exc.accum_steps  # the effective batch stays the same
+                window.form.set_config(
+                    config.with_changes(batch_size=batch, accum_steps=exc.accum_steps)
+                )
+                self.start()
+        elif isinstance(exc, TrainingError) and "learning rate" in str(exc):
+            if dialogs.ask_lower_lr(window, exc, config.lr / 10):
+                window.form.set_lr(config.lr / 10)
+        else:
+            dialogs.show_error(window, exc)
+
+    @Slot(object)
+    def _on_lr_found(self, result) -> None:
+        self._window.lr_panel.set_result(
+            result.lrs, result.losses, result.suggestion, result.config_lr
+        )
+
+    @Slot(object)
+    def _on_lr_failed(self, exc: BaseException) -> None:
+        self._window.lr_panel.status.setText("The learning-rate finder did not finish.")
+        dialogs.show_error(self._window, exc)
+
+    @Slot(bool)
+    def _on_running(self, running: bool) -> None:
+        self._window.form.set_running(self.is_running())
+        self._window.refresh()

@@ -1,0 +1,131 @@
+"""Runs the core's training report generator on a worker thread and coalesces it for the charts."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+import torch
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from cfdesk.core.config import TrainConfig
+from cfdesk.core.ratings import Ratings
+from cfdesk.core.train import BatchReport, EpochReport, FitStarted, Trainer, prepare_split
+from cfdesk.qt.worker import GeneratorWorker
+
+UI_CORES = 1  # CPU cores kept free for the UI while training
+REDRAW_MS = 150  # about 7 chart updates per second: enough to watch, cheap to draw
+
+
+class TrainingRunner(QObject):
+    """One training run at a time; signals arrive on the UI thread, batch reports in groups.
+
+    Signals: fitStarted(FitStarted), batchesReady(list[BatchReport]), epochCompleted(EpochReport),
+    trainingFinished(FittedModel, stopped: bool), trainingFailed(exception), runningChanged(bool).
+    """
+
+    fitStarted = Signal(object)
+    batchesReady = Signal(object)
+    epochCompleted = Signal(object)
+    trainingFinished = Signal(object, bool)
+    trainingFailed = Signal(object)
+    runningChanged = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._worker: GeneratorWorker | None = None
+        self._trainer: Trainer | None = None
+        self._stop_requested = False
+        self._pending: list[BatchReport] = []
+        self._outcome: tuple | None = None
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setInterval(REDRAW_MS)
+        self._flush_timer.timeout.connect(self._flush)
+
+    def is_running(self) -> bool:
+        return self._worker is not None
+
+    def start(self, ratings: Ratings, config: TrainConfig, test: Ratings | None = None) -> None:
+        """Split, build and train in the background; the UI thread only receives reports."""
+        if self._worker is not None:
+            raise RuntimeError("a training run is already in progress")
+        self._stop_requested, self._trainer, self._pending = False, None, []
+        worker = GeneratorWorker(self._job, ratings, config, test)
+        worker.yielded.connect(self._on_yielded)
+        worker.returned.connect(self._on_returned)
+        worker.errored.connect(self._on_errored)
+        worker.finished.connect(self._on_finished)
+        self._worker = worker
+        self._flush_timer.start()
+        self.runningChanged.emit(True)
+        worker.start()
+
+    def _job(self, ratings: Ratings, config: TrainConfig, test: Ratings | None) -> Generator:
+        """Runs on the worker thread: everything slow happens here, reports go out as yields."""
+        threads = torch.get_num_threads()
+        # Leave one core to the UI: drawing competes with torch's threads for the CPU.
+        torch.set_num_threads(max(1, threads - UI_CORES))
+        try:
+            train, valid, _ = prepare_split(ratings, config, test)
+            self._trainer = Trainer(train, valid, config)
+            if self._stop_requested:
+                self._trainer.stop()
+            yield from self._trainer.reports()
+            return self._trainer.result()
+        finally:
+            torch.set_num_threads(threads)
+
+    def stop(self) -> None:
+        """Stop at the next batch boundary and keep the best model so far (thread-safe)."""
+        self._stop_requested = True
+        if self._trainer is not None:
+            self._trainer.stop()
+
+    def shutdown(self, msecs: int = 10_000) -> bool:
+        """Stop and wait for the thread to end (window closing); True when it ended in time."""
+        worker = self._worker
+        if worker is None:
+            return True
+        self.stop()
+        worker.quit()
+        ended = worker.wait(msecs)
+        self._flush_timer.stop()
+        return ended
+
+    @Slot(object)
+    def _on_yielded(self, report: object) -> None:
+        if isinstance(report, BatchReport):
+            self._pending.append(report)
+        elif isinstance(report, EpochReport):
+            self._flush()
+            self.epochCompleted.emit(report)
+        elif isinstance(report, FitStarted):
+            self.fitStarted.emit(report)
+
+    @Slot()
+    def _flush(self) -> None:
+        """Hand the batch reports gathered since the last redraw to the charts in one go."""
+        if self._pending:
+            pending, self._pending = self._pending, []
+            self.batchesReady.emit(pending)
+
+    @Slot(object)
+    def _on_returned(self, fitted: object) -> None:
+        self._outcome = (self.trainingFinished, (fitted, self._stop_requested))
+
+    @Slot(object)
+    def _on_errored(self, exc: object) -> None:
+        self._outcome = (self.trainingFailed, (exc,))
+
+    @Slot()
+    def _on_finished(self) -> None:
+        """The thread is done: reset first, so handlers of the outcome may start a new run."""
+        self._flush()
+        self._flush_timer.stop()
+        if self._worker is not None:
+            self._worker.wait()
+        self._worker, self._trainer = None, None
+        outcome, self._outcome = self._outcome, None
+        self.runningChanged.emit(False)
+        if outcome is not None:
+            signal, args = outcome
+            signal.emit(*args)

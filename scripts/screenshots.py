@@ -1,0 +1,120 @@
+"""Render each view of the real app to docs/screenshots/*.png (run under Xvfb, 1440×900).
+
+    xvfb-run -a -s "-screen 0 1440x900x24" env QT_QPA_PLATFORM=xcb \\
+        .venv/bin/python scripts/screenshots.py
+
+Uses a throw-away settings folder and the demo data; never touches the user's settings.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+os.environ["CFDESK_SETTINGS_DIR"] = tempfile.mkdtemp(prefix="cfdesk-shots-")
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtWidgets import QApplication
+
+from cfdesk.assets import asset_path
+from cfdesk.core.demo import demo_ratings_path
+from cfdesk.core.loader import sniff
+from cfdesk.qt import import_dialog
+from cfdesk.qt.main_window import MainWindow
+from cfdesk.qt.theme import load_stylesheet
+
+OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+SIZE = (1440, 900)
+
+
+def pump(seconds: float) -> None:
+    """Let the event loop run (paints, worker signals) for a while."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        QApplication.processEvents()
+        time.sleep(0.01)
+
+
+def wait_until(condition, timeout: float = 120.0) -> None:
+    end = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > end:
+            raise TimeoutError("the app did not reach the expected state in time")
+        pump(0.05)
+
+
+def shoot(name: str) -> None:
+    """The whole screen, so dialogs and their parent window appear together."""
+    pump(0.4)
+    path = OUT / f"{name}.png"
+    QGuiApplication.primaryScreen().grabWindow(0).save(str(path), "PNG")
+    print(f"{path.name}: {path.stat().st_size // 1024} KB")
+
+
+def shoot_modal(name: str, taken: list) -> None:
+    """Photograph the next modal dialog, then close it; appends the name to `taken`."""
+
+    def take() -> None:
+        modal = QApplication.activeModalWidget()
+        if modal is None:
+            QTimer.singleShot(100, take)
+            return
+        shoot(name)
+        modal.close()
+        taken.append(name)
+
+    QTimer.singleShot(300, take)
+
+
+def main() -> int:
+    app = QApplication(sys.argv)
+    app.setApplicationName("cfdesk")
+    app.setWindowIcon(QIcon(str(asset_path("icons/cfdesk.svg"))))
+    app.setStyleSheet(load_stylesheet())
+    OUT.mkdir(parents=True, exist_ok=True)
+    window = MainWindow()
+    window.setGeometry(0, 0, *SIZE)
+    window.show()
+    pump(1.0)
+    shoot("01-welcome")
+
+    demo = demo_ratings_path()
+    dialog = import_dialog.ImportDialog(sniff(demo), window)
+    dialog.show()
+    dialog.move((SIZE[0] - dialog.width()) // 2, (SIZE[1] - dialog.height()) // 2)
+    shoot("02-import-dialog")
+    choices = dialog.choices()
+    dialog.close()
+
+    window.files.load_data(choices)
+    wait_until(lambda: window.ratings is not None)
+    shoot("03-data-view")
+
+    window.form.set_config(window.form.config().with_changes(epochs=8))
+    window.training.start()
+    wait_until(lambda: window.monitor.rmse_chart.point_counts()["train"] >= 3)
+    shoot("04-training-mid-run")
+    wait_until(lambda: not window.training.is_running())
+    shoot("05-training-finished")
+
+    window.training.find_lr()
+    wait_until(lambda: not window.training.is_running())
+    shoot("06-lr-finder")
+
+    bad = Path(tempfile.mkdtemp()) / "ratings.csv"
+    bad.write_text("user,item,rating\n1,10,4\n2,11,five\n", encoding="utf-8")
+    taken: list[str] = []
+    shoot_modal("07-error", taken)
+    window.files.load_data(import_dialog.ImportChoices(bad, sniff(bad).roles, False))
+    wait_until(lambda: taken)
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
