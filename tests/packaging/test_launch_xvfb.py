@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -52,9 +53,9 @@ def test_menu_entry_opens_a_window_the_desktop_can_match(xdg_home: Path, tmp_pat
         )
         assert f'"{startup_class}"' in wm_class.split("=", 1)[1]
     finally:
-        subprocess.run([xdotool, "windowclose", window], check=False)
+        os.kill(pid, signal.SIGTERM)  # the app this test started, ended by its id
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
-            time.sleep(0.2)
+            time.sleep(0.1)
         if Path(f"/proc/{pid}").exists():
-            os.kill(pid, 9)  # the app we started did not close: end it by its id
+            os.kill(pid, signal.SIGKILL)
