@@ -17,6 +17,7 @@ _FIELDS = (
     ("Name", "cfdesk"),
     ("GenericName", "Recommender Workbench"),
     ("Comment", "Train collaborative-filtering recommenders on ratings and explore them"),
+    ("TryExec", None),  # menus hide the entry once this installation is deleted
     ("Exec", None),
     ("Icon", APP_ID),
     ("Terminal", "false"),
@@ -45,7 +46,11 @@ def exec_value(command: Sequence[str]) -> str:
 
 def desktop_entry(command: Sequence[str]) -> str:
     """Full text of cfdesk.desktop starting `command` (e.g. the absolute cfdesk-gui path)."""
+    computed = {
+        "TryExec": command[0].replace("\\", "\\\\"),  # a string value: backslashes doubled
+        "Exec": exec_value(command),
+    }
     lines = ["[Desktop Entry]"]
     for key, value in _FIELDS:
-        lines.append(f"{key}={exec_value(command) if value is None else value}")
+        lines.append(f"{key}={computed[key] if value is None else value}")
     return "\n".join(lines) + "\n"

@@ -61,6 +61,7 @@ def test_packaged_entry_is_what_the_installer_writes() -> None:
 def test_entry_opens_csv_files_and_matches_the_window() -> None:
     fields = entry_fields(STATIC_ENTRY.read_text(encoding="utf-8"))
     assert fields["Exec"] == "cfdesk-gui %f"
+    assert fields["TryExec"] == "cfdesk-gui"
     assert fields["Icon"] == "cfdesk"
     assert fields["Terminal"] == "false"
     assert fields["Categories"] == "Science;DataVisualization;"
@@ -84,5 +85,7 @@ def test_exec_line_round_trips_awkward_paths(command: list[str], tmp_path: Path)
     assert parse_exec(exec_value(command)) == [*command, "%f"]
     entry = tmp_path / "cfdesk.desktop"
     entry.write_text(desktop_entry(command), encoding="utf-8")
+    try_exec = entry_fields(entry.read_text(encoding="utf-8"))["TryExec"]
+    assert try_exec.replace("\\\\", "\\") == command[0]
     done = validate(entry)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -49,6 +49,7 @@ def test_install_writes_an_entry_that_runs_this_installation(xdg_home: Path, cap
     assert Path(program).is_absolute() and os.access(program, os.X_OK)
     assert Path(program).name == "cfdesk-gui"
     assert Path(program).parent == Path(sys.executable).absolute().parent
+    assert f"TryExec={program}" in entry.read_text(encoding="utf-8").splitlines()
 
 
 def test_install_puts_every_icon_size_into_hicolor(xdg_home: Path, capsys) -> None:
