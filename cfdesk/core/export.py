@@ -15,6 +15,7 @@ from cfdesk.core.atomic import Progress, ShouldStop, atomic_write, check_stop, r
 from cfdesk.core.errors import DataError
 from cfdesk.core.fitted import FittedModel
 from cfdesk.core.itemstats import item_titles
+from cfdesk.core.loader import sniff
 from cfdesk.core.lookup import user_indices
 from cfdesk.core.recommend import DEFAULT_MIN_RATINGS, Genres, Recommender
 
@@ -149,8 +150,6 @@ def export_predictions(
 
 def read_pairs(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     """(user ids, item ids) as text from a pairs file, sniffed like a ratings file."""
-    from cfdesk.core.loader import sniff
-
     fmt = sniff(path)
     user_col, item_col = fmt.roles.get("user"), fmt.roles.get("item")
     if user_col is None or item_col is None:
