@@ -10,9 +10,11 @@ import pandas as pd
 
 from cfdesk.core.errors import DataError
 from cfdesk.core.loader import source
-from cfdesk.core.loader.read import Columns
+from cfdesk.core.loader.read import FLOAT32_MAX, Columns
 from cfdesk.core.loader.rows import iter_rows
 from cfdesk.core.loader.sniff import FileFormat
+
+INT64_LIMIT = 2**63  # timestamps are stored as int64 seconds
 
 
 class _BadRow(Exception):
@@ -35,20 +37,25 @@ def _rating(text: str, col: int, name: str) -> float:
         raise _BadRow(f"column {col + 1} ({name}): rating {text!r} is not a number") from None
     if not math.isfinite(value):
         raise _BadRow(f"column {col + 1} ({name}): rating {text!r} is not a finite number")
+    if abs(value) > FLOAT32_MAX:
+        raise _BadRow(f"column {col + 1} ({name}): rating {text!r} is too large to store")
     return value
 
 
 def _seconds(text: str, col: int, name: str) -> int:
     """Unix seconds from an integer, a decimal or a date such as 2005-03-01 12:00."""
-    for parse in (int, lambda t: int(float(t))):
+    seconds = None
+    for parse in (int, lambda t: int(float(t)), lambda t: int(pd.Timestamp(t).timestamp())):
         try:
-            return parse(text)
-        except (ValueError, OverflowError):
+            seconds = parse(text)
+            break
+        except (ValueError, TypeError, OverflowError):
             pass
-    try:
-        return int(pd.Timestamp(text).timestamp())
-    except (ValueError, TypeError, OverflowError):
-        raise _BadRow(f"column {col + 1} ({name}): {text!r} is not a time or date") from None
+    if seconds is None:
+        raise _BadRow(f"column {col + 1} ({name}): {text!r} is not a time or date")
+    if not -INT64_LIMIT <= seconds < INT64_LIMIT:
+        raise _BadRow(f"column {col + 1} ({name}): time {text!r} is out of range")
+    return seconds
 
 
 def _parse_row(fields: list[str], roles: dict, columns: tuple[str, ...]) -> tuple:

@@ -15,6 +15,7 @@ from cfdesk.core.loader import source
 from cfdesk.core.loader.sniff import FileFormat
 
 _DICT = pa.dictionary(pa.int32(), pa.string())
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # ratings are stored as float32
 
 
 @dataclass
@@ -60,7 +61,7 @@ def _ts_kind(fmt: FileFormat, col: int | None) -> str:
 
 def _read_whitespace(fmt: FileFormat, roles: dict, encoding: str, ts_kind: str) -> pa.Table:
     """pandas' C parser for runs of spaces/tabs, which pyarrow cannot split."""
-    kinds = {"user": str, "item": str, "rating": "float32"}
+    kinds = {"user": str, "item": str, "rating": "float64"}  # range checked before float32
     kinds["timestamp"] = {"int": "int64", "float": "float64", "text": str}[ts_kind]
     dtypes = {roles[r]: kind for r, kind in kinds.items() if roles[r] is not None}
     try:
@@ -135,8 +136,8 @@ def _codes(chunked: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
 
 def _columns_from_table(table: pa.Table, roles: dict, ts_kind: str, encoding: str) -> Columns:
     rating = table[f"c{roles['rating']}"].to_numpy()
-    if table[f"c{roles['rating']}"].null_count or not np.isfinite(rating).all():
-        raise Refused("missing or non-finite rating")
+    if table[f"c{roles['rating']}"].null_count or not (np.abs(rating) <= FLOAT32_MAX).all():
+        raise Refused("missing, non-finite or too large rating")
     timestamp = None
     if roles["timestamp"] is not None:
         ts = table[f"c{roles['timestamp']}"]
@@ -166,7 +167,10 @@ def to_seconds(values: np.ndarray, kind: str) -> np.ndarray | None:
     if kind == "int":
         return values.astype(np.int64)
     if kind == "float":
-        return values.astype(np.float64).astype(np.int64)
+        seconds = values.astype(np.float64)
+        if not (np.abs(seconds) < 2.0**63).all():  # NaN, inf or beyond int64 seconds
+            return None
+        return seconds.astype(np.int64)
     parsed = pd.to_datetime(pd.Series(values), errors="coerce", format="mixed", utc=True)
     if parsed.isna().any():
         return None

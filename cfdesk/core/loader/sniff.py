@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from cfdesk.core.errors import DataError
 from cfdesk.core.loader import source
 from cfdesk.core.loader.metadata import find_item_file
 from cfdesk.core.loader.roles import guess_roles, role_of
@@ -76,6 +77,8 @@ def sniff(path: str | Path) -> FileFormat:
     source.check_text(p, head)
     encoding = source.detect_encoding(head)
     lines = [line for line in source.decode_head(head, encoding) if line.strip()]
+    if not lines:  # only a byte-order mark or Unicode spaces
+        raise DataError(f"{p} is empty; expected rows of user, item and rating.")
     sep = detect_separator(lines)
     rows = [sep.split(line) for line in lines[: _SAMPLE_LINES + 1]]
     has_header = detect_header(rows)

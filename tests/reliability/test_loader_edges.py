@@ -1,0 +1,38 @@
+"""Regressions the loader fuzz found: each was a crash or a silently wrong value before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cfdesk.core.errors import DataError
+from cfdesk.core.loader import load_ratings
+
+
+@pytest.mark.parametrize("sep", [",", " ", "::"])
+def test_a_rating_beyond_float32_names_its_line(tmp_path: Path, sep: str) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(f"1{sep}2{sep}4\n2{sep}3{sep}1e39\n")
+    with pytest.raises(DataError, match=r"r\.csv, line 2: .*'1e39' is too large"):
+        load_ratings(path)
+
+
+@pytest.mark.parametrize("stamp", ["99999999999999999999", "1e30", "-1e300"])
+def test_a_time_beyond_int64_names_its_line(tmp_path: Path, stamp: str) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(f"user,item,rating,timestamp\n1,2,4,5\n2,3,1,{stamp}\n")
+    with pytest.raises(DataError, match=r"r\.csv, line 3: column 4 .*out of range"):
+        load_ratings(path)
+
+
+@pytest.mark.parametrize(
+    "content", [b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n", "\u00a0\n\u3000".encode()]
+)
+def test_a_file_of_only_a_byte_order_mark_or_spaces_is_empty(
+    tmp_path: Path, content: bytes
+) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes(content)
+    with pytest.raises(DataError, match=r"r\.csv is empty"):
+        load_ratings(path)
