@@ -59,6 +59,7 @@ class ExportDialog(QDialog):
         self.context = context
         self.settings = AppSettings()
         self.task = BackgroundTask(self)
+        self._outcome: object = None
         self.kinds = QButtonGroup(self)
         kind_box = QVBoxLayout()
         for key, (label, _) in KINDS.items():
@@ -93,6 +94,7 @@ class ExportDialog(QDialog):
         self.task.progressed.connect(self._on_progress)
         self.task.succeeded.connect(self._on_succeeded)
         self.task.failed.connect(self._on_failed)
+        self.task.busyChanged.connect(self._on_busy)
         self._on_kind()
 
     def _build_layout(self, kind_box: QVBoxLayout) -> None:
@@ -209,21 +211,26 @@ class ExportDialog(QDialog):
 
     @Slot(object)
     def _on_succeeded(self, value: object) -> None:
-        self._set_running(False)
+        self._outcome = value
         self.progress.setValue(PROGRESS_STEPS)
         self.result.setText(_summary(value))
-        self.exportFinished.emit(value)
 
     @Slot(object)
     def _on_failed(self, exc: object) -> None:
-        self._set_running(False)
+        self._outcome = exc
         self.progress.setValue(0)
         if isinstance(exc, Cancelled):
             self.result.setText("Cancelled. No file was written.")
         else:
             self.result.setText("The export failed; nothing was written.")
             dialogs.show_error(self, exc)
-        self.exportFinished.emit(exc)
+
+    @Slot(bool)
+    def _on_busy(self, busy: bool) -> None:
+        """The worker has ended: controls come back and listeners hear the outcome."""
+        if not busy:
+            self._set_running(False)
+            self.exportFinished.emit(self._outcome)
 
     def closeEvent(self, event: object) -> None:
         """Closing mid-export cancels it (the worker ends at its next batch)."""

@@ -249,9 +249,8 @@ class MapPlot(pg.PlotWidget):
     # ---- events -----------------------------------------------------------------------------
     @Slot(object)
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
-        if not self.view.sceneBoundingRect().contains(scene_pos):
-            return
-        item = self.item_at(self.view.mapSceneToView(scene_pos))
+        inside = self.view.sceneBoundingRect().contains(scene_pos)
+        item = self.item_at(self.view.mapSceneToView(scene_pos)) if inside else -1
         if item != self.hovered:
             self.show_card(item)
             self.itemHovered.emit(item)
