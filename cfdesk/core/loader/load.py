@@ -11,6 +11,7 @@ import pandas as pd
 
 from cfdesk.core.errors import DataError
 from cfdesk.core.ids import IdIndex
+from cfdesk.core.loader.budget import check_memory, out_of_memory
 from cfdesk.core.loader.careful import read_careful
 from cfdesk.core.loader.metadata import load_item_table
 from cfdesk.core.loader.read import Columns, Refused, read_fast
@@ -146,6 +147,8 @@ def load_ratings(
 ) -> Ratings:
     """Read a ratings file of any supported shape into Ratings; bad input raises DataError.
 
+    A file too big for the free memory is refused before parsing (loader.budget).
+
     Role overrides are a column name or 0-based index (`timestamp=False`: ignore times);
     `items=None` finds metadata beside the file, `False` skips it, a path names it.
     """
@@ -153,11 +156,15 @@ def load_ratings(
     fmt = sniff(path)
     overrides = {"user": user, "item": item, "rating": rating, "timestamp": timestamp}
     roles = apply_overrides(fmt.roles, overrides, list(fmt.columns), fmt.path)
+    need = check_memory(fmt)
     _report(progress, 0.05)
-    cols = read_columns(fmt, roles, skip_bad_rows)
-    _check_size(fmt, len(cols.rating))
-    _report(progress, 0.6)
-    ratings = _build(fmt, roles, cols, progress)
+    try:
+        cols = read_columns(fmt, roles, skip_bad_rows)
+        _check_size(fmt, len(cols.rating))
+        _report(progress, 0.6)
+        ratings = _build(fmt, roles, cols, progress)
+    except MemoryError as exc:  # pyarrow's ArrowMemoryError too; nothing half-built is kept
+        raise out_of_memory(fmt, need) from exc
     _report(progress, 0.9)
     item_file = fmt.item_file if items is None else (None if items is False else Path(items))
     ratings = _attach_items(ratings, item_file)
