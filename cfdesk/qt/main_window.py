@@ -71,7 +71,7 @@ class MainWindow(QMainWindow):
         self.train_left = QSplitter(Qt.Orientation.Vertical)
         self.train_left.addWidget(form_scroll)
         self.train_left.addWidget(self.lr_panel)
-        self.train_left.setSizes([560, 240])
+        self.train_left.setSizes([470, 330])
         self.train_split = QSplitter(Qt.Orientation.Horizontal)
         self.train_split.addWidget(self.train_left)
         self.train_split.addWidget(self.monitor)

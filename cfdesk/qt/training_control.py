@@ -9,7 +9,7 @@ from cfdesk.core.errors import OutOfMemoryError, TrainingError
 from cfdesk.core.ratings import Ratings
 from cfdesk.qt import dialogs
 from cfdesk.qt.tasks import BackgroundTask
-from cfdesk.qt.training_runner import TrainingRunner
+from cfdesk.qt.training_runner import TrainingRunner, warm_up
 
 
 def run_lr_finder(ratings: Ratings, config: TrainConfig, progress, should_stop):
@@ -37,6 +37,8 @@ class TrainingControl(QObject):
         self._window = window
         self.runner = TrainingRunner(self)
         self.lr_task = BackgroundTask(self)
+        self.warm_task = BackgroundTask(self)
+        self.warm_task.run(warm_up)
         self._config: TrainConfig | None = None
         monitor, form, a = window.monitor, window.form, window.actions
         self.runner.fitStarted.connect(monitor.on_fit_started)
@@ -99,6 +101,7 @@ class TrainingControl(QObject):
         """Window closing: stop everything and wait for the threads."""
         self.runner.shutdown()
         self.lr_task.wait()
+        self.warm_task.wait()
 
     @Slot(object, bool)
     def _on_finished(self, fitted, stopped: bool) -> None:

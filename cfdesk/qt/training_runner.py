@@ -16,6 +16,18 @@ UI_CORES = 1  # CPU cores kept free for the UI while training
 REDRAW_MS = 150  # about 7 chart updates per second: enough to watch, cheap to draw
 
 
+def warm_up() -> None:
+    """One tiny optimizer step: torch imports its compiler stack (~2 s) on the first step.
+
+    Done on a worker thread when the window opens, so the first Train does not stall the UI
+    while those imports hold the interpreter lock.
+    """
+    weight = torch.nn.Parameter(torch.zeros(2))
+    optimizer = torch.optim.AdamW([weight], lr=1e-3)
+    weight.sum().backward()
+    optimizer.step()
+
+
 class TrainingRunner(QObject):
     """One training run at a time; signals arrive on the UI thread, batch reports in groups.
 
@@ -35,7 +47,7 @@ class TrainingRunner(QObject):
         self._worker: GeneratorWorker | None = None
         self._trainer: Trainer | None = None
         self._stop_requested = False
-        self._pending: list[BatchReport] = []
+        self._pending: list[BatchReport | EpochReport] = []
         self._outcome: tuple | None = None
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(REDRAW_MS)
@@ -93,20 +105,29 @@ class TrainingRunner(QObject):
 
     @Slot(object)
     def _on_yielded(self, report: object) -> None:
-        if isinstance(report, BatchReport):
+        if isinstance(report, (BatchReport, EpochReport)):
             self._pending.append(report)
-        elif isinstance(report, EpochReport):
-            self._flush()
-            self.epochCompleted.emit(report)
         elif isinstance(report, FitStarted):
             self.fitStarted.emit(report)
 
     @Slot()
     def _flush(self) -> None:
-        """Hand the batch reports gathered since the last redraw to the charts in one go."""
-        if self._pending:
-            pending, self._pending = self._pending, []
-            self.batchesReady.emit(pending)
+        """Hand what arrived since the last redraw to the charts in one go, in order.
+
+        Epoch reports wait for the timer too, so short epochs never add redraws.
+        """
+        pending, self._pending = self._pending, []
+        batches: list[BatchReport] = []
+        for report in pending:
+            if isinstance(report, BatchReport):
+                batches.append(report)
+                continue
+            if batches:
+                self.batchesReady.emit(batches)
+                batches = []
+            self.epochCompleted.emit(report)
+        if batches:
+            self.batchesReady.emit(batches)
 
     @Slot(object)
     def _on_returned(self, fitted: object) -> None:

@@ -65,9 +65,9 @@ def test_memory_chart_cpu_labels(qtbot):
     qtbot.addWidget(chart)
     chart.add_samples([_cpu_sample(10.0), _cpu_sample(10.5)])
     assert chart.sample_count() == 2
-    assert "CPU (no GPU in use), 8.0 GiB total" in chart.getPlotItem().titleLabel.text
+    assert "CPU memory (no GPU) · 8.0 GiB total" in chart.getPlotItem().titleLabel.text
     names = [label.text for _, label in chart.getPlotItem().legend.items]
-    assert "cfdesk process (RSS)" in names
+    assert "cfdesk (RSS)" in names
 
 
 def test_memory_chart_gpu_labels_name_and_total(qtbot):
@@ -75,9 +75,9 @@ def test_memory_chart_gpu_labels_name_and_total(qtbot):
     qtbot.addWidget(chart)
     chart.add_samples([_gpu_sample(1.0)])
     title = chart.getPlotItem().titleLabel.text
-    assert "NVIDIA H200, 140.0 GiB total" in title
+    assert "NVIDIA H200 · 140.0 GiB" in title
     names = [label.text for _, label in chart.getPlotItem().legend.items]
-    assert {"GPU used (NVML, all processes)", "torch allocated", "torch reserved"} <= set(names)
+    assert {"GPU used (NVML)", "torch allocated", "torch reserved"} <= set(names)
 
 
 def test_lr_panel_offers_the_suggestion(qtbot):

@@ -194,3 +194,31 @@ def test_settings_survive_a_restart(qtbot, make_window):
     assert second.form.config().epochs == 7 and second.form.config().seed == 123
     assert bytes(second.settings.geometry()) == bytes(first.saveGeometry())
     assert second.train_split.sizes() == sizes
+
+
+def test_save_then_open_a_model_file(qtbot, make_window, accept_import, planted_csv, tmp_path):
+    window = make_window()
+    _open(qtbot, window, planted_csv)
+    _small(window, epochs=1)
+    window.training.start()
+    qtbot.waitUntil(lambda: window.fitted is not None, timeout=TIMEOUT)
+    path = tmp_path / "planted.cfmodel"
+    window.files.save_model(str(path))
+    qtbot.waitUntil(lambda: path.exists() and not window.files.is_busy(), timeout=TIMEOUT)
+    assert "planted.cfmodel" in window.windowTitle()
+    other = make_window()
+    other.open_path(str(path))
+    qtbot.waitUntil(lambda: other.fitted is not None, timeout=TIMEOUT)
+    assert other.fitted.n_users == window.fitted.n_users
+    assert "planted.cfmodel" in other.windowTitle()
+    assert str(path.resolve()) in other.settings.recent("models")
+
+
+def test_a_foreign_model_file_is_refused_with_a_sentence(qtbot, make_window, errors, tmp_path):
+    path = tmp_path / "notes.cfmodel"
+    path.write_text("just text", encoding="utf-8")
+    window = make_window()
+    window.open_path(str(path))
+    qtbot.waitUntil(lambda: bool(errors), timeout=TIMEOUT)
+    assert "notes.cfmodel" in str(errors[0])
+    assert window.fitted is None

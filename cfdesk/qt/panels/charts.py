@@ -41,6 +41,10 @@ class RmseChart(pg.PlotWidget):
         item.addItem(self._baseline)
         self.clear_data()
 
+    def set_epochs(self, epochs: int) -> None:
+        """Fix the x axis to the whole run: a steady axis is redrawn from cache (cheaper)."""
+        self.getPlotItem().setXRange(0, max(epochs, 1), padding=0.02)
+
     def clear_data(self) -> None:
         """Forget every point (a new run starts)."""
         self._epochs: list[float] = []
@@ -113,22 +117,22 @@ class MemoryChart(pg.PlotWidget):
         """Which lines to draw for this kind of device, with their values."""
         if sample.kind == "cuda":
             return {
-                "used": ("GPU used (NVML, all processes)", sample.used),
+                "used": ("GPU used (NVML)", sample.used),
                 "reserved": ("torch reserved", sample.torch_reserved),
                 "allocated": ("torch allocated", sample.torch_allocated),
             }
         return {
-            "allocated": ("system used (all programs)", sample.system_used),
-            "used": ("cfdesk process (RSS)", sample.rss),
+            "allocated": ("system used", sample.system_used),
+            "used": ("cfdesk (RSS)", sample.rss),
         }
 
     def _title(self, sample) -> str:
         """Device and total memory: the ceiling the lines must stay under."""
         if sample.kind == "cuda":
-            total = f", {sample.total / GIB:.1f} GiB total" if sample.total else ""
-            return f"GPU memory: {sample.device_name}{total}"
-        total = f", {sample.system_total / GIB:.1f} GiB total" if sample.system_total else ""
-        return f"Memory on the CPU (no GPU in use){total}"
+            total = f" · {sample.total / GIB:.1f} GiB" if sample.total else ""
+            return f"GPU {sample.device_name}{total}"
+        total = f" · {sample.system_total / GIB:.1f} GiB total" if sample.system_total else ""
+        return f"CPU memory (no GPU){total}"
 
     def add_samples(self, samples: list) -> None:
         """Append MemorySamples; the first one decides the series and the title."""

@@ -44,7 +44,7 @@ class TrainingMonitor(QWidget):
         charts = QSplitter(Qt.Orientation.Horizontal)
         charts.addWidget(self.rmse_chart)
         charts.addWidget(self.memory_chart)
-        charts.setSizes([600, 400])
+        charts.setSizes([560, 440])
         self.splitter.addWidget(charts)
         self.splitter.addWidget(self.log)
         self.splitter.setSizes([520, 140])
@@ -69,6 +69,7 @@ class TrainingMonitor(QWidget):
         """A run begins: clear the charts and say where it runs."""
         self._epochs, self._t0, self._samples_per_sec = max(epochs, 1), time.perf_counter(), 0.0
         self.rmse_chart.clear_data()
+        self.rmse_chart.set_epochs(epochs)
         self.memory_chart.clear_data()
         self._set_progress(0.0, "preparing…")
         self.status.setText(f"Preparing data and model on {device_hint}…")
@@ -80,6 +81,7 @@ class TrainingMonitor(QWidget):
         name, value = self._baseline(baselines)
         self.rmse_chart.set_baseline(value, name)
         self._epochs = max(report.epochs, 1)
+        self.rmse_chart.set_epochs(report.epochs)
         skipped = (
             f" ({report.n_valid_skipped:,} left out: user or item unseen in training)"
             if report.n_valid_skipped
