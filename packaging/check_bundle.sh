@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the PyInstaller bundle into a scratch folder, move it (bundles must be relocatable), run its
-# --self-test without a display, and print build time, self-test time and bundle size.
+# --self-test without a display, check its install-launcher (Linux), and print build time, self-test
+# time and bundle size.
 # Usage: packaging/check_bundle.sh [SCRATCH_DIR]   (default /tmp/cfdesk-bundle-check). Not run in CI.
 set -euo pipefail
 
@@ -38,6 +39,20 @@ env -u DISPLAY -u WAYLAND_DISPLAY QT_QPA_PLATFORM=offscreen HOME="$scratch/home"
 rc=$?
 set -e
 t2="$(now)"
+
+if [ "$rc" -eq 0 ] && [ "$(uname -s)" = "Linux" ]; then
+    # The bundle's own launcher: the menu entry must start the moved bundle, and leave no trace.
+    XDG_DATA_HOME="$scratch/xdg" "$exe" install-launcher >/dev/null
+    if ! grep -qxF "Exec=$exe %f" "$scratch/xdg/applications/cfdesk.desktop"; then
+        echo "cfdesk bundle check: install-launcher wrote the wrong Exec line" >&2
+        rc=1
+    fi
+    XDG_DATA_HOME="$scratch/xdg" "$exe" uninstall-launcher >/dev/null
+    if [ -e "$scratch/xdg" ]; then
+        echo "cfdesk bundle check: uninstall-launcher left files behind" >&2
+        rc=1
+    fi
+fi
 
 kib="$(du -sk "$bundle" | cut -f1)"
 files="$(find "$bundle" -type f | wc -l | tr -d ' ')"
