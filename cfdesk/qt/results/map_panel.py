@@ -28,7 +28,7 @@ from cfdesk.core.projection import ItemMap, item_map
 from cfdesk.qt import dialogs
 from cfdesk.qt.results.context import ResultsContext
 from cfdesk.qt.results.map_plot import N_LABELS, MapPlot, short
-from cfdesk.qt.results.map_style import COLOR_BY, colouring, point_sizes
+from cfdesk.qt.results.map_style import COLOR_BY, Colouring, colouring, point_sizes
 from cfdesk.qt.results.neighbours_panel import describe
 from cfdesk.qt.tasks import BackgroundTask
 
@@ -63,6 +63,7 @@ class MapPanel(QWidget):
         self.item_map: ItemMap | None = None
         self.selected_area = np.zeros(0, dtype=np.int64)
         self._stale = False  # a newer model arrived while a map was being computed
+        self._colourings: dict[str, Colouring] = {}  # per colour key, for the current model
         self.task = BackgroundTask(self)
         self.plot = MapPlot()
         self.x_axis, self.y_axis = QComboBox(), QComboBox()
@@ -111,6 +112,7 @@ class MapPanel(QWidget):
     def set_context(self, context: ResultsContext | None) -> None:
         """Start computing the map of a new model (the old map stays until the new one is ready)."""
         self.context = context
+        self._colourings.clear()
         if context is None:
             self.item_map = None
             self.plot.set_points(np.zeros(0), np.zeros(0), np.zeros(0), [], str)
@@ -149,7 +151,7 @@ class MapPanel(QWidget):
         x, y = self._coords()
         self.plot.set_points(x, y, point_sizes(items["count"].to_numpy()), titles, self._card)
         self._on_color()
-        self._on_axes()
+        self._set_axis_titles()
         top = np.argsort(-items["count"].to_numpy(), kind="stable")[:N_LABELS]
         self.plot.set_labels(top)
         self._on_search(self.search.text())
@@ -184,6 +186,9 @@ class MapPanel(QWidget):
         if self.item_map is None:
             return
         self.plot.move_points(*self._coords())
+        self._set_axis_titles()
+
+    def _set_axis_titles(self) -> None:
         self.plot.set_axis_titles(
             axis_title(self.item_map, self.x_axis.currentText().lower()),
             axis_title(self.item_map, self.y_axis.currentText().lower(), n_ends=1),
@@ -194,8 +199,10 @@ class MapPanel(QWidget):
         if self.context is None or self.item_map is None:
             return
         key = self.color_by.currentData()
+        if key not in self._colourings:
+            self._colourings[key] = colouring(self.context.items, key)
         title = f"Items coloured by {COLOR_BY[key].lower()}, sized by popularity"
-        self.plot.set_colouring(colouring(self.context.items, key), title)
+        self.plot.set_colouring(self._colourings[key], title)
 
     @Slot(str)
     def _on_search(self, text: str) -> None:

@@ -8,7 +8,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QGraphicsItem
 
+from cfdesk.qt.results.fast_scatter import FastScatter
 from cfdesk.qt.results.map_style import Colouring
 from cfdesk.qt.theme import SERIES, palette_color
 
@@ -65,7 +67,9 @@ class MapPlot(pg.PlotWidget):
         for name in ("bottom", "left"):
             plot.getAxis(name).setPen(pg.mkPen(text))
             plot.getAxis(name).setTextPen(pg.mkPen(text))
-        self.scatter = pg.ScatterPlotItem(pxMode=True, pen=None, antialias=False)
+        self.scatter = FastScatter(pxMode=True, pen=None, antialias=False)
+        # Hovering repaints a small card; the cache spares re-drawing every point under it.
+        self.scatter.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.matches = pg.ScatterPlotItem(
             pxMode=True, brush=None, pen=pg.mkPen(SERIES["total"], width=2), size=14
         )
@@ -136,7 +140,7 @@ class MapPlot(pg.PlotWidget):
         """Per-point brushes drawn from one small list (a tiny symbol atlas), plus the legend."""
         brushes = np.array([pg.mkBrush(_alpha(c, 210)) for c in colouring.colors], dtype=object)
         self._brushes = brushes[colouring.codes]
-        self.scatter.setBrush(self._brushes)
+        self.scatter.set_brushes(self._brushes)
         self.legend.clear()
         counts = np.bincount(colouring.codes, minlength=len(colouring.labels))
         for code, (color, label) in enumerate(zip(colouring.colors, colouring.labels, strict=True)):

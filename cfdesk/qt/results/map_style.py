@@ -31,7 +31,7 @@ class Colouring:
 
 def by_genre(genres: pd.Series) -> Colouring:
     """Each item's first genre; genres past the twelfth most common share a grey 'other'."""
-    first = genres.astype(str).str.split("|").str[0]
+    first = pd.Series([g.partition("|")[0] for g in genres.astype(str).tolist()])
     ranked = first[first != ""].value_counts().index.tolist()
     shown = ranked[:MAX_GENRES]
     codes = pd.Index(shown).get_indexer(first).astype(np.int64)
