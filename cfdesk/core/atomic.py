@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-from cfdesk.core.errors import CfdeskError
+from cfdesk.core.errors import CfdeskError, WriteError
 
 ShouldStop = Callable[[], bool]
 Progress = Callable[[float], None]
@@ -35,11 +35,13 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", **open_kw: object) ->
     """
     target = Path(path)
     if target.parent and not target.parent.is_dir():
-        raise CfdeskError(f"cannot write {target}: the folder {target.parent} does not exist")
+        raise WriteError(f"cannot write {target}: the folder {target.parent} does not exist")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
-        raise CfdeskError(f"cannot write in {target.parent}: {exc.strerror or exc}") from exc
+        raise WriteError(
+            f"could not create {target}: cannot write in {target.parent} ({exc.strerror or exc})"
+        ) from exc
     try:
         if "b" not in mode:
             open_kw.setdefault("encoding", "utf-8")
@@ -52,7 +54,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", **open_kw: object) ->
         os.replace(tmp, target)
     except OSError as exc:
         _discard(tmp)
-        raise CfdeskError(f"could not write {target}: {exc.strerror or exc}") from exc
+        raise WriteError(f"could not write {target}: {exc.strerror or exc}") from exc
     except BaseException:
         _discard(tmp)
         raise

@@ -28,6 +28,10 @@ class ModelFileError(CfdeskError):
     """A model file is corrupt, foreign, too new or unsafe; nothing from it was executed."""
 
 
+class WriteError(CfdeskError, OSError):
+    """A file could not be written (disk full, read-only folder); any old file is untouched."""
+
+
 class UnknownIdError(CfdeskError, KeyError):
     """A user or item id the model does not know; the message says whether it was held out."""
 
