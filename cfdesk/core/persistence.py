@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import struct
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +13,7 @@ import safetensors.torch
 import torch
 
 from cfdesk import __version__
+from cfdesk.core.atomic import atomic_write
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.errors import ModelFileError
 from cfdesk.core.fitted import FittedModel, SeenItems
@@ -24,6 +25,7 @@ SUFFIX = ".cfmodel"
 FORMAT_NAME = "cfdesk-model"
 FORMAT_VERSION = 1
 MAX_HEADER_BYTES = 100 * 1024 * 1024  # refuse bigger headers before reading them
+CHECKSUM = "checksum"  # sha256 of the other metadata and the tensor bytes: any flipped bit shows
 
 
 def _ids_meta(index: IdIndex, name: str, tensors: dict) -> dict:
@@ -81,7 +83,24 @@ def model_to_bytes(fitted: FittedModel) -> bytes:
         "dataset_name": fitted.dataset_name,
     }
     text = {key: json.dumps(value, default=_jsonable) for key, value in meta.items()}
-    return safetensors.torch.save(tensors, metadata=text)
+    data = safetensors.torch.save(tensors, metadata=text)
+    text[CHECKSUM] = json.dumps(_digest(text, _body(data)))
+    return safetensors.torch.save(tensors, metadata=text)  # the same tensor bytes, longer header
+
+
+def _body(data: bytes) -> memoryview:
+    """The tensor bytes after the header (their layout depends on the tensors only)."""
+    (n,) = struct.unpack("<Q", data[:8])
+    return memoryview(data)[8 + n :]
+
+
+def _digest(text: dict, body: memoryview) -> str:
+    """sha256 over the metadata strings (sorted, the checksum left out) and the tensor bytes."""
+    digest = hashlib.sha256(
+        json.dumps(sorted(i for i in text.items() if i[0] != CHECKSUM)).encode()
+    )
+    digest.update(body)
+    return digest.hexdigest()
 
 
 def _jsonable(value: object) -> object:
@@ -93,19 +112,14 @@ def _jsonable(value: object) -> object:
 
 
 def save_model(fitted: FittedModel, path: str | os.PathLike) -> Path:
-    """Write atomically: a temp file beside the target, then os.replace (no half-written file)."""
+    """Write atomically: a temp file beside the target, then os.replace (no half-written file).
+
+    A full disk or a read-only folder raises WriteError naming the file; an old file stays intact.
+    """
     path = Path(path)
     data = model_to_bytes(fitted)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path, "wb") as out:
+        out.write(data)
     return path
 
 
@@ -125,7 +139,7 @@ def _read_header(path: Path) -> tuple[dict, int]:
             header = json.loads(f.read(n).decode("utf-8"))
     except OSError as exc:
         raise ModelFileError(f"{path} cannot be read: {exc.strerror or exc}") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise ModelFileError(f"{path} is not a cfdesk model file (unreadable header)") from exc
     meta = header.get("__metadata__") if isinstance(header, dict) else None
     if not isinstance(meta, dict) or meta.get("format") != json.dumps(FORMAT_NAME):
@@ -151,7 +165,8 @@ def _read_header(path: Path) -> tuple[dict, int]:
 def _end(entry: object) -> int:
     """Where a tensor's bytes end, per the header (0 for an entry that is not a tensor)."""
     offsets = entry.get("data_offsets") if isinstance(entry, dict) else None
-    return int(offsets[1]) if isinstance(offsets, list) and len(offsets) == 2 else 0
+    end = offsets[1] if isinstance(offsets, list) and len(offsets) == 2 else 0
+    return end if isinstance(end, int) else 0  # safetensors refuses other kinds itself
 
 
 def is_model_file(path: str | os.PathLike) -> bool:
@@ -168,12 +183,29 @@ def load_model(path: str | os.PathLike) -> FittedModel:
     path = Path(path)
     meta, _ = _read_header(path)
     try:
-        tensors = safetensors.torch.load(path.read_bytes())
+        data = path.read_bytes()
+        _check_digest(path, data)
+        tensors = safetensors.torch.load(data)
         return _rebuild(meta, tensors)
     except ModelFileError:
         raise
     except Exception as exc:  # safetensors' own errors, shape mismatches, missing keys
         raise ModelFileError(f"{path} is damaged and cannot be opened ({exc})") from exc
+
+
+def _check_digest(path: Path, data: bytes) -> None:
+    """Refuse a file whose bytes changed since it was saved (files without a checksum pass)."""
+    (n,) = struct.unpack("<Q", data[:8])
+    text = json.loads(data[8 : 8 + n])["__metadata__"]
+    if CHECKSUM in text and json.loads(text[CHECKSUM]) != _digest(text, _body(data)):
+        raise ModelFileError(f"{path} is damaged: its content does not match its checksum")
+
+
+def _shapes_match(module: torch.nn.Module, state: dict) -> None:
+    """Sizes in the metadata must match the stored weights before anything is allocated."""
+    expected = {k: tuple(v.shape) for k, v in module.state_dict().items()}
+    if expected != {k: tuple(v.shape) for k, v in state.items()}:
+        raise ValueError("its model sizes do not match its weights")
 
 
 def _ids(meta: dict, name: str, tensors: dict) -> IdIndex:
@@ -185,15 +217,12 @@ def _ids(meta: dict, name: str, tensors: dict) -> IdIndex:
 def _rebuild(meta: dict, tensors: dict) -> FittedModel:
     shape = meta["model"]
     y_range = tuple(shape["y_range"]) if shape["y_range"] else None
-    module = build_model(
-        shape["kind"],
-        shape["n_users"],
-        shape["n_items"],
-        shape["n_factors"],
-        y_range,
-        tuple(shape["layers"]) or (100,),
-    )
+    args = (shape["kind"], shape["n_users"], shape["n_items"], shape["n_factors"], y_range)
+    args += (tuple(shape["layers"]) or (100,),)
     state = {k[len("model.") :]: v for k, v in tensors.items() if k.startswith("model.")}
+    with torch.device("meta"):  # no memory: a header claiming 10**9 users allocates nothing
+        _shapes_match(build_model(*args), state)
+    module = build_model(*args)
     module.load_state_dict(state, strict=True)
     module.eval().requires_grad_(False)
     table = meta["item_table"]
