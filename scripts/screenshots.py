@@ -1,7 +1,9 @@
 """Render each view of the real app to docs/screenshots/*.png (run under Xvfb, 1440×900).
 
     xvfb-run -a -s "-screen 0 1440x900x24" env QT_QPA_PLATFORM=xcb \\
-        .venv/bin/python scripts/screenshots.py
+        .venv/bin/python scripts/screenshots.py [--dark]
+
+--dark applies a dark Fusion palette (as a dark system theme would) and names the files *-dark.png.
 
 Uses a throw-away settings folder and the demo data; never touches the user's settings.
 """
@@ -18,7 +20,7 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 os.environ["CFDESK_SETTINGS_DIR"] = tempfile.mkdtemp(prefix="cfdesk-shots-")
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
 from cfdesk.assets import asset_path
@@ -27,9 +29,34 @@ from cfdesk.core.loader import sniff
 from cfdesk.qt import import_dialog
 from cfdesk.qt.main_window import MainWindow
 from cfdesk.qt.theme import load_stylesheet
+from cfdesk.qt.worker import wait_for_all
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 SIZE = (1440, 900)
+SUFFIX = "-dark" if "--dark" in sys.argv else ""
+
+
+def dark_palette() -> QPalette:
+    """What a dark desktop theme hands Qt: dark window and base, light text."""
+    palette = QPalette()
+    roles = QPalette.ColorRole
+    for role, color in {
+        roles.Window: "#2b2d31",
+        roles.WindowText: "#e6e6e6",
+        roles.Base: "#1e1f22",
+        roles.AlternateBase: "#2b2d31",
+        roles.Text: "#e6e6e6",
+        roles.Button: "#3a3d42",
+        roles.ButtonText: "#e6e6e6",
+        roles.Highlight: "#3b82f6",
+        roles.HighlightedText: "#ffffff",
+        roles.Mid: "#8a8f98",
+        roles.PlaceholderText: "#8a8f98",
+        roles.ToolTipBase: "#3a3d42",
+        roles.ToolTipText: "#e6e6e6",
+    }.items():
+        palette.setColor(role, QColor(color))
+    return palette
 
 
 def pump(seconds: float) -> None:
@@ -51,7 +78,7 @@ def wait_until(condition, timeout: float = 120.0) -> None:
 def shoot(name: str) -> None:
     """The whole screen, so dialogs and their parent window appear together."""
     pump(0.4)
-    path = OUT / f"{name}.png"
+    path = OUT / f"{name}{SUFFIX}.png"
     QGuiApplication.primaryScreen().grabWindow(0).save(str(path), "PNG")
     print(f"{path.name}: {path.stat().st_size // 1024} KB")
 
@@ -75,12 +102,16 @@ def main() -> int:
     app = QApplication(sys.argv)
     app.setApplicationName("cfdesk")
     app.setWindowIcon(QIcon(str(asset_path("icons/cfdesk.svg"))))
+    if SUFFIX:
+        app.setStyle("Fusion")
+        app.setPalette(dark_palette())
     app.setStyleSheet(load_stylesheet())
     OUT.mkdir(parents=True, exist_ok=True)
     window = MainWindow()
     window.setGeometry(0, 0, *SIZE)
     window.show()
     pump(1.0)
+    wait_for_all()  # torch warm-up
     shoot("01-welcome")
 
     demo = demo_ratings_path()
@@ -105,6 +136,9 @@ def main() -> int:
     window.training.find_lr()
     wait_until(lambda: not window.training.is_running())
     shoot("06-lr-finder")
+    if SUFFIX:
+        window.close()
+        return 0
 
     bad = Path(tempfile.mkdtemp()) / "ratings.csv"
     bad.write_text("user,item,rating\n1,10,4\n2,11,five\n", encoding="utf-8")

@@ -222,3 +222,23 @@ def test_a_foreign_model_file_is_refused_with_a_sentence(qtbot, make_window, err
     qtbot.waitUntil(lambda: bool(errors), timeout=TIMEOUT)
     assert "notes.cfmodel" in str(errors[0])
     assert window.fitted is None
+
+
+def test_dropping_a_file_opens_it(qtbot, make_window, accept_import, planted_csv):
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    window = make_window()
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(planted_csv))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)
+    qtbot.waitUntil(lambda: window.ratings is not None, timeout=TIMEOUT)
+    assert window.dataset_name == "planted.csv"
+    assert window.pages.currentWidget() is window.data_panel
