@@ -16,12 +16,13 @@ FORMATS: dict[str, tuple[str, str]] = {
     "genres": ("Genres", "{}"),
     "predicted": ("Predicted", "{:.2f}"),
     "rating": ("Your rating", "{:g}"),
+    "user_rating": ("Their rating", "{:g}"),
     "similarity": ("Similarity", "{:.3f}"),
     "count": ("Ratings", "{:,d}"),
     "mean": ("Mean", "{:.2f}"),
     "bias": ("Bias", "{:+.3f}"),
 }
-_RIGHT = {"rank", "predicted", "rating", "similarity", "count", "mean", "bias"}
+_RIGHT = {"rank", "predicted", "rating", "user_rating", "similarity", "count", "mean", "bias"}
 
 
 def _text(column: str, value: object) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 import numpy as np
@@ -71,23 +72,33 @@ class MapPlot(pg.PlotWidget):
         # Hovering repaints a small card; the cache spares re-drawing every point under it.
         self.scatter.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.matches = pg.ScatterPlotItem(
-            pxMode=True, brush=None, pen=pg.mkPen(SERIES["total"], width=2), size=14
+            pxMode=True, brush=None, pen=pg.mkPen(SERIES["accent"], width=2), size=14
         )
         self.neighbour_marks = pg.ScatterPlotItem(
             pxMode=True, brush=None, pen=pg.mkPen(text, width=1.5), size=12
         )
         self.selected_mark = pg.ScatterPlotItem(
-            pxMode=True, brush=pg.mkBrush(SERIES["total"]), pen=pg.mkPen(text, width=2), size=16
+            pxMode=True, brush=pg.mkBrush(SERIES["total"]), pen=pg.mkPen(text, width=3), size=18
         )
         self.area_marks = pg.ScatterPlotItem(
-            pxMode=True, brush=None, pen=pg.mkPen(SERIES["accent"], width=1.5), size=10
+            pxMode=True, brush=None, pen=pg.mkPen(SERIES["best"], width=1.5), size=10
         )
+        self.selected_label = pg.TextItem(
+            color=text,
+            anchor=(0.5, 1.4),
+            fill=pg.mkBrush(_alpha(palette_color(QPalette.ColorRole.Base), 200)),
+        )
+        self.selected_label.setZValue(90)
+        self.selected_label.hide()
         for item in (self.scatter, self.area_marks, self.matches, self.neighbour_marks):
             plot.addItem(item)
+        for mark in (self.matches, self.neighbour_marks, self.selected_mark, self.area_marks):
+            mark.item_idx = np.zeros(0, dtype=np.int64)
         plot.addItem(self.selected_mark)
-        self.legend = plot.addLegend(offset=(10, 10), labelTextColor=text, colCount=1)
-        self.legend.setBrush(pg.mkBrush(_alpha(palette_color(QPalette.ColorRole.Base), 220)))
-        self.legend.setZValue(80)
+        plot.addItem(self.selected_label, ignoreBounds=True)
+        # Beside the plot, not over it: a legend inside would hide the points beneath it.
+        self.legend = pg.LegendItem(labelTextColor=text, colCount=1)
+        plot.layout.addItem(self.legend, 2, 3)
         self.card = pg.TextItem(
             anchor=(0, 1),
             fill=pg.mkBrush(_alpha(palette_color(QPalette.ColorRole.Base), 240)),
@@ -120,8 +131,9 @@ class MapPlot(pg.PlotWidget):
             x=self.x, y=self.y, size=self.sizes, data=np.arange(len(self.x)), pen=None
         )
         for mark in (self.matches, self.neighbour_marks, self.selected_mark, self.area_marks):
-            mark.setData([], [])
+            self._mark(mark, [])
         self.card.hide()
+        self.selected_label.hide()
         self.reset_view()
 
     def move_points(self, x: np.ndarray, y: np.ndarray) -> None:
@@ -132,8 +144,10 @@ class MapPlot(pg.PlotWidget):
             x=self.x, y=self.y, size=self.sizes, data=np.arange(len(self.x)), **brush
         )
         for mark in (self.matches, self.neighbour_marks, self.selected_mark, self.area_marks):
-            idx = getattr(mark, "item_idx", np.zeros(0, np.int64))
-            self._mark(mark, idx)
+            self._mark(mark, mark.item_idx)
+        selected = self.selected_mark.item_idx
+        if len(selected):
+            self.selected_label.setPos(self.x[selected[0]], self.y[selected[0]])
         self.reset_view()
 
     def set_colouring(self, colouring: Colouring, title: str) -> None:
@@ -164,9 +178,15 @@ class MapPlot(pg.PlotWidget):
         self._mark(self.matches, idx)
 
     def show_selection(self, item_idx: int | None, neighbours: np.ndarray) -> None:
-        """Ring the selected item and its neighbours."""
+        """Ring the selected item and its neighbours; the selected one is named."""
         self._mark(self.selected_mark, [] if item_idx is None else [item_idx])
         self._mark(self.neighbour_marks, neighbours)
+        if item_idx is None:
+            self.selected_label.hide()
+            return
+        self.selected_label.setHtml(f"<b>{html.escape(short(self.titles[item_idx], 40))}</b>")
+        self.selected_label.setPos(self.x[item_idx], self.y[item_idx])
+        self.selected_label.show()
 
     def mark_area(self, idx: np.ndarray) -> None:
         self._mark(self.area_marks, idx)

@@ -23,7 +23,7 @@ from cfdesk.qt.results.item_table import ItemTable
 from cfdesk.qt.results.user_picker import UserPicker
 
 TOP_COLUMNS = ["rank", "title", "genres", "predicted", "count", "mean"]
-OWN_COLUMNS = ["title", "genres", "rating", "count", "mean"]
+OWN_COLUMNS = ["title", "genres", "user_rating", "count", "mean"]
 ALL_GENRES = "All genres"
 OWN_SHOWN = 20
 
@@ -48,7 +48,7 @@ class RecommendPanel(QWidget):
         self.user_ratings: UserRatings | None = None
         self.user_id: object = None
         self.picker = UserPicker()
-        self.picker.setMaximumWidth(260)
+        self.picker.setFixedWidth(210)
         self.n = spin(1, 500, 10)
         self.exclude = QCheckBox("Hide items the user rated", checked=True)
         self.min_count = spin(0, 100_000, 0, " ratings")
@@ -144,9 +144,16 @@ class RecommendPanel(QWidget):
             return
         fitted = self.context.fitted
         user = user_index(fitted, self.user_id)
+        rated = self._rated_elsewhere() if self.exclude.isChecked() else np.zeros(0, np.int64)
         idx, scores = self.context.recommender.recommend_idx(
-            user, self.n.value(), self.exclude.isChecked(), self.min_count.value(), self.genres()
+            user,
+            self.n.value() + len(rated),
+            self.exclude.isChecked(),
+            self.min_count.value(),
+            self.genres(),
         )
+        keep = ~np.isin(idx, rated)
+        idx, scores = idx[keep][: self.n.value()], scores[keep][: self.n.value()]
         frame = self.context.rows(idx)
         frame.insert(0, "rank", np.arange(1, len(idx) + 1))
         frame["predicted"] = scores.astype(np.float64)
@@ -156,6 +163,16 @@ class RecommendPanel(QWidget):
         self.heading.setText(
             f"Top {len(idx)}{genre} for user {self.user_id} ({count:,} ratings in training)"
         )
+
+    def _rated_elsewhere(self) -> np.ndarray:
+        """Item indices this user rated in the loaded data but not in training (validation
+        rows): the model does not know them as seen, yet the person has rated them."""
+        if self.user_ratings is None:
+            return np.zeros(0, np.int64)
+        item_ids, _ = self.user_ratings.of(self.user_id)
+        idx = self.context.fitted.items.indices_of(item_ids.tolist())
+        seen = self.context.fitted.seen.of(user_index(self.context.fitted, self.user_id))
+        return np.setdiff1d(idx[idx >= 0], seen)
 
     def _show_own(self) -> None:
         if self.context is None or self.user_id is None:
@@ -170,7 +187,7 @@ class RecommendPanel(QWidget):
         idx, ratings = idx[known], ratings[known]
         order = np.lexsort((-self.context.items["count"].to_numpy()[idx], -ratings))[:OWN_SHOWN]
         frame = self.context.rows(idx[order])
-        frame["rating"] = ratings[order].astype(np.float64)
+        frame["user_rating"] = ratings[order].astype(np.float64)
         self.own.set_frame(frame)
         self.own_heading.setText(
             f"User {self.user_id}'s highest-rated items ({len(order)} of {len(ratings):,})"

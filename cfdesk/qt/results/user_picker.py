@@ -55,7 +55,7 @@ class UserListModel(QAbstractListModel):
         row = self._shown[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             count = int(self._counts[row])
-            return f"User {self._id_text[row]}  ·  {count:,} rating{'s' if count != 1 else ''}"
+            return f"{self._id_text[row]}  ·  {count:,} rating{'s' if count != 1 else ''}"
         if role == Qt.ItemDataRole.UserRole:
             return self._ids[row].item() if hasattr(self._ids[row], "item") else self._ids[row]
         return None

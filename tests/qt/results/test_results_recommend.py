@@ -36,6 +36,11 @@ def test_choosing_a_user_fills_n_rows_none_already_rated(view, demo):
     assert list(top["rank"]) == list(range(1, 26))
     seen = set(fitted.seen.of(fitted.users.index_of(user)).tolist())
     assert not seen & set(top["item_idx"].tolist())
+    ratings = demo[0]
+    rated = ratings.item_idx[ratings.user_idx == ratings.users.index_of(user)]
+    validation_only = set(fitted.items.indices_of(ratings.items.ids[rated].tolist())) - seen
+    assert validation_only  # the user has ratings the model held out for validation
+    assert not validation_only & set(top["item_idx"].tolist())  # the person rated them: hidden
     assert f"user {user}" in view.recommend.heading.text()
     view.recommend.exclude.setChecked(False)
     again = view.recommend.top.frame_model.frame
@@ -46,14 +51,18 @@ def test_table_matches_the_core_and_shows_the_users_favourites(view, demo):
     ratings, fitted = demo
     user = fitted.users.ids[3]
     view.recommend.picker.choose(user)
-    ids, scores = Recommender(fitted).recommend(user, n=10)
+    rated = set(
+        ratings.items.ids[ratings.item_idx[ratings.user_idx == ratings.users.index_of(user)]]
+    )
+    ids, scores = Recommender(fitted).recommend(user, n=10 + len(rated))
+    keep = np.array([i not in rated for i in ids])  # the core knows training rows only
     top = view.recommend.top.frame_model.frame
-    assert top["item_id"].tolist() == ids.tolist()
-    np.testing.assert_allclose(top["predicted"], scores, rtol=1e-6)
+    assert top["item_id"].tolist() == ids[keep][:10].tolist()
+    np.testing.assert_allclose(top["predicted"], scores[keep][:10], rtol=1e-6)
     own = view.recommend.own.frame_model.frame
     mine = ratings.rating[ratings.user_idx == ratings.users.index_of(user)]
-    assert own["rating"].iloc[0] == mine.max()
-    assert list(own["rating"]) == sorted(own["rating"], reverse=True)
+    assert own["user_rating"].iloc[0] == mine.max()
+    assert list(own["user_rating"]) == sorted(own["user_rating"], reverse=True)
 
 
 def test_genre_filter_shows_only_that_genre(view, demo):
