@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from cfdesk.core.config import TrainConfig
-from cfdesk.core.errors import TrainingError
+from cfdesk.core.errors import OutOfMemoryError, TrainingError
 
 MIN_AUTO_BATCH = 1024
 MAX_AUTO_BATCH = 65536
@@ -73,3 +73,26 @@ def default_y_range(low: float, high: float) -> tuple[float, float]:
     """The data's scale widened by 1/8 of its span each side, so the sigmoid can reach the ends."""
     margin = (high - low) / 8 if high > low else 0.5
     return (low - margin, high + margin)
+
+
+def after_out_of_memory(epoch: int, batch: int, accum: int, retry: bool) -> tuple[int, int]:
+    """(micro-batch, accumulation) to retry with after running out of memory, when `retry`;
+    otherwise OutOfMemoryError naming them."""
+    accum *= 2
+    if accum > batch:
+        raise OutOfMemoryError(
+            f"the device ran out of memory in epoch {epoch} even one rating at a time; "
+            "use a smaller model (fewer factors) or the CPU",
+            1,
+            batch,
+        )
+    micro = batch // accum
+    if not retry:
+        raise OutOfMemoryError(
+            f"the device ran out of memory in epoch {epoch} at batch size {batch} with "
+            f"accumulation {accum // 2}; batch size {micro} with accumulation {accum} (same "
+            "effective batch) should fit",
+            micro,
+            accum,
+        )
+    return micro, accum

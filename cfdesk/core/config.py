@@ -35,6 +35,7 @@ class TrainConfig:
     bf16: bool = False
     tf32: bool = False
     auto_fit: bool = False
+    row_sparse: bool | None = None  # update only rows a batch uses; None = when tables are big
     report_every: int = 0  # batches between progress reports; 0 = about 20 per epoch
 
     def to_dict(self) -> dict:

@@ -13,9 +13,9 @@ from cfdesk.core import batching
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.device import cpu_threads_for, resolve_device
 from cfdesk.core.model import CollabModel
+from cfdesk.core.model_setup import make_model
 from cfdesk.core.optim import build_optimizer, set_lr_and_momentum
 from cfdesk.core.ratings import Ratings
-from cfdesk.core.train import make_model
 
 DIVERGE = 4.0  # stop once the smoothed loss exceeds this multiple of the best (fastai)
 

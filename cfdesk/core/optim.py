@@ -34,11 +34,11 @@ def build_optimizer(module: nn.Module, config: TrainConfig) -> torch.optim.Optim
     )
 
 
-def set_lr_and_momentum(optimizer: torch.optim.Optimizer, lr: float, momentum: float) -> None:
+def set_lr_and_momentum(optimizer: object, lr: float, momentum: float) -> None:
     """Apply one step of the schedule; momentum is Adam's beta1 or SGD's momentum."""
     for group in optimizer.param_groups:
         group["lr"] = lr
         if "betas" in group:
             group["betas"] = (momentum, group["betas"][1])
-        else:
+        if "momentum" in group:
             group["momentum"] = momentum

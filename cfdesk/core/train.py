@@ -13,11 +13,12 @@ import torch
 from cfdesk.core import batching
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.device import cpu_threads_for, device_name, resolve_device, synchronize
-from cfdesk.core.errors import OutOfMemoryError, TrainingError
+from cfdesk.core.errors import TrainingError
 from cfdesk.core.evaluation import EvalRows, baselines_on, first_baselines
 from cfdesk.core.fitted import FittedModel
+from cfdesk.core.lazy_optim import RowSparseOptimizer, wants_row_sparse
 from cfdesk.core.memory import memory_sample, release, reset_peak
-from cfdesk.core.model import MODEL_KINDS, build_model
+from cfdesk.core.model_setup import check_config, device_tensors, make_model
 from cfdesk.core.optim import build_optimizer, set_lr_and_momentum
 from cfdesk.core.ratings import Ratings
 from cfdesk.core.reports import BatchReport, EpochReport, FitStarted
@@ -30,28 +31,6 @@ Report = FitStarted | BatchReport | EpochReport
 SMOOTHING = 0.98  # fastai's smoothed loss
 
 
-def _check(config: TrainConfig) -> None:
-    if config.model not in MODEL_KINDS:
-        raise TrainingError(f"model setting {config.model!r} is unknown; use {MODEL_KINDS}")
-    if config.epochs < 1 or config.n_factors < 1:
-        raise TrainingError("epochs and n_factors settings must be at least 1")
-    if not (config.lr > 0 and math.isfinite(config.lr)):
-        raise TrainingError(f"lr setting {config.lr} must be a positive number")
-
-
-def make_model(config: TrainConfig, train: Ratings) -> torch.nn.Module:
-    """A fresh model for `train`, seeded so equal settings give equal weights."""
-    y_range = None
-    if config.use_y_range:
-        scale = train.scale
-        y_range = config.y_range or batching.default_y_range(scale.low, scale.high)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(config.seed)
-        return build_model(
-            config.model, train.n_users, train.n_items, config.n_factors, y_range, config.nn_layers
-        )
-
-
 class Trainer:
     """Trains one model; iterate `reports()`, call `stop()` from any thread, then `result()`."""
 
@@ -62,7 +41,7 @@ class Trainer:
         config: TrainConfig,
         test: Ratings | None = None,
     ) -> None:
-        _check(config)
+        check_config(config)
         self.device = resolve_device(config.device)
         self.train, self.valid, self.test = train, valid, test
         self.batch_size = batching.effective_batch(config, train.n_ratings)
@@ -128,11 +107,14 @@ class Trainer:
             torch.backends.cuda.matmul.allow_tf32 = cfg.tf32
             torch.backends.cudnn.allow_tf32 = cfg.tf32
             reset_peak(dev)
-        users, items, target = _tensors(self.train, dev)
+        users, items, target = device_tensors(self.train, dev)
         n = len(target)
         n_batches = math.ceil(n / self.batch_size)
         yield self._started(n_batches)
-        opt = build_optimizer(self.module, cfg)
+        if wants_row_sparse(cfg.row_sparse, self.module):
+            opt = RowSparseOptimizer(self.module, cfg, self.lr)
+        else:
+            opt = build_optimizer(self.module, cfg)
         gen = torch.Generator(device=dev).manual_seed(cfg.seed)
         every = cfg.report_every or max(1, n_batches // 20)
         total_steps, step, bad_epochs = n_batches * cfg.epochs, 0, 0
@@ -224,6 +206,9 @@ class Trainer:
 
     def _accumulated_step(self, opt, users, items, target) -> torch.Tensor:
         opt.zero_grad(set_to_none=True)
+        rows = opt.gather(users, items) if isinstance(opt, RowSparseOptimizer) else None
+        if rows is not None:
+            users, items = rows.user_pos, rows.item_pos
         micro = batching.micro_batch(self.batch_size, self.accum_steps)
         use_bf16 = self.config.bf16 and self.device.type == "cuda"
         sq_total = torch.zeros((), device=self.device)
@@ -231,33 +216,19 @@ class Trainer:
             users.split(micro), items.split(micro), target.split(micro), strict=True
         ):
             with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=use_bf16):
-                pred = self.module(u, i)
+                pred = self.module(u, i) if rows is None else opt.forward(rows, u, i)
             err = pred.float() - r
             sq = (err * err).sum()
             (sq / len(target)).backward()
             sq_total += sq.detach()
-        opt.step()
+        opt.step() if rows is None else opt.step(rows)
         return sq_total
 
     def _shrink_after_oom(self, epoch: int) -> None:
         """Halve the micro-batch (double accumulation): same updates, less memory per pass."""
-        accum = self.accum_steps * 2
-        if accum > self.batch_size:
-            raise OutOfMemoryError(
-                f"the device ran out of memory in epoch {epoch} even one rating at a time; "
-                "use a smaller model (fewer factors) or the CPU",
-                1,
-                self.batch_size,
-            )
-        micro = self.batch_size // accum
-        if not self.config.auto_fit:
-            raise OutOfMemoryError(
-                f"the device ran out of memory in epoch {epoch} at batch size {self.batch_size} "
-                f"with accumulation {self.accum_steps}; batch size {micro} with accumulation "
-                f"{accum} (same effective batch) should fit",
-                micro,
-                accum,
-            )
+        micro, accum = batching.after_out_of_memory(
+            epoch, self.batch_size, self.accum_steps, self.config.auto_fit
+        )
         self.accum_steps = accum
         self.config = self.config.with_changes(accum_steps=accum)
         self._note = (
@@ -303,15 +274,6 @@ class Trainer:
 def _best_epoch(history: list[EpochReport]) -> int:
     best = [r.epoch for r in history if r.is_best]
     return best[-1] if best else 0
-
-
-def _tensors(ratings: Ratings, device: torch.device) -> tuple[torch.Tensor, ...]:
-    """Training data lives on the device; batches index it (no per-sample DataLoader)."""
-    return (
-        torch.as_tensor(ratings.user_idx, dtype=torch.long).to(device),
-        torch.as_tensor(ratings.item_idx, dtype=torch.long).to(device),
-        torch.as_tensor(ratings.rating).to(device),
-    )
 
 
 def fit(

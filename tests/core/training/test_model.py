@@ -7,7 +7,7 @@ import torch
 
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.model import MODEL_KINDS, build_model
-from cfdesk.core.train import make_model
+from cfdesk.core.model_setup import make_model
 
 
 @pytest.mark.parametrize("kind", MODEL_KINDS)

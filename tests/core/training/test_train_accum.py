@@ -58,3 +58,27 @@ def test_auto_fit_retries_with_half_micro_batches_and_says_so(monkeypatch, tiny,
     messages = [r.message for r in reports if isinstance(r, BatchReport) and r.message]
     assert messages and "micro-batches of 64" in messages[0]
     assert trainer.result().config.accum_steps == 2
+
+
+def test_row_sparse_accumulation_matches_its_full_batch(tiny, quick):
+    config = quick.with_changes(row_sparse=True, model="nn", nn_layers=(8,))
+    train, valid, _ = prepare_split(tiny, config)
+    full = _weights(Trainer(train, valid, config))
+    accumulated = _weights(Trainer(train, valid, config.with_changes(accum_steps=4)))
+    for name, value in full.items():
+        torch.testing.assert_close(accumulated[name], value, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("optimizer", ["adamw", "sgd"])
+def test_row_sparse_updates_learn_and_leave_unused_rows_alone(tiny, quick, optimizer):
+    config = quick.with_changes(
+        row_sparse=True, optimizer=optimizer, epochs=6, lr=0.05 if optimizer == "adamw" else 1.0
+    )
+    train, valid, _ = prepare_split(tiny, config)
+    train = train.subset(train.item_idx != 0)  # item 0 is never used
+    trainer = Trainer(train, valid, config)
+    before = trainer.module.item_factors.weight[0].clone()
+    list(trainer.reports())
+    history = trainer.result().history
+    assert history[-1]["train_rmse"] < history[0]["train_rmse"] - 0.05
+    torch.testing.assert_close(trainer.module.item_factors.weight[0], before)
