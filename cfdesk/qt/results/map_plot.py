@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QGraphicsItem, QSizePolicy
 
 from cfdesk.qt.results.fast_scatter import FastScatter
 from cfdesk.qt.results.map_style import Colouring
@@ -97,12 +97,15 @@ class MapPlot(pg.PlotWidget):
         plot.addItem(self.selected_mark)
         plot.addItem(self.selected_label, ignoreBounds=True)
         # Beside the plot, not over it: a legend inside would hide the points beneath it.
-        self.legend = pg.LegendItem(labelTextColor=text, colCount=1)
+        self.legend = pg.LegendItem(labelTextColor=text, colCount=1, verSpacing=-4)
         plot.layout.addItem(self.legend, 2, 3)
-        self.card = pg.TextItem(
-            anchor=(0, 1),
-            fill=pg.mkBrush(_alpha(palette_color(QPalette.ColorRole.Base), 240)),
-            border=pg.mkPen(palette_color(QPalette.ColorRole.Mid)),
+        self.legend.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        plot.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignTop)
+        self.card = pg.TextItem(anchor=(0, 1), color=text)
+        self._card_style = (  # a table cell paints its background; TextItem's fill does not here
+            f"background-color:{palette_color(QPalette.ColorRole.ToolTipBase).name()};"
+            f"color:{palette_color(QPalette.ColorRole.ToolTipText).name()};"
+            f"border:1px solid {palette_color(QPalette.ColorRole.Mid).name()}"
         )
         self.card.setZValue(100)
         self.card.hide()
@@ -161,6 +164,7 @@ class MapPlot(pg.PlotWidget):
             sample = pg.ScatterPlotItem(brush=pg.mkBrush(color), pen=None, size=10)
             self.legend.addItem(sample, f"{label} ({counts[code]:,})")
         self.legend.setLabelTextSize("9pt")
+        self.legend.setMaximumHeight(self.legend.layout.preferredHeight())
         self.getPlotItem().setTitle(title, color=palette_color(QPalette.ColorRole.Text).name())
 
     def set_axis_titles(self, x_title: str, y_title: str) -> None:
@@ -187,6 +191,7 @@ class MapPlot(pg.PlotWidget):
         self.selected_label.setHtml(f"<b>{html.escape(short(self.titles[item_idx], 40))}</b>")
         self.selected_label.setPos(self.x[item_idx], self.y[item_idx])
         self.selected_label.show()
+        self.selected_label.updateTransform(force=True)
 
     def mark_area(self, idx: np.ndarray) -> None:
         self._mark(self.area_marks, idx)
@@ -262,9 +267,13 @@ class MapPlot(pg.PlotWidget):
         (x0, x1), _ = self.view.viewRange()
         right_half = self.x[item] > (x0 + x1) / 2
         self.card.setAnchor((1.02, 1.05) if right_half else (-0.02, 1.05))
-        self.card.setHtml(self.card_text(item))
+        self.card.setHtml(
+            f'<table cellpadding="6" style="{self._card_style}"><tr><td>'
+            f"{self.card_text(item)}</td></tr></table>"
+        )
         self.card.setPos(self.x[item], self.y[item])
         self.card.show()
+        self.card.updateTransform(force=True)  # skipped while hidden: the view may have moved
 
     @Slot()
     def reset_view(self) -> None:

@@ -12,7 +12,7 @@ from cfdesk.qt.results.frame_model import empty_frame
 from cfdesk.qt.results.item_table import ItemTable
 from cfdesk.qt.results.recommend_panel import spin
 
-COLUMNS = ["title", "similarity", "count", "mean"]
+COLUMNS = ["title", "similarity", "count"]
 EMPTY = "Select an item in any table or on the map to see the items most like it."
 
 

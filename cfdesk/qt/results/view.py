@@ -48,7 +48,7 @@ class ResultsView(QWidget):
         self.splitter.addWidget(self.tabs)
         self.splitter.addWidget(self.neighbours)
         self.splitter.setStretchFactor(0, 1)
-        self.splitter.setSizes([900, 340])
+        self.splitter.setSizes([880, 400])
         self.empty = QLabel(EMPTY, alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.empty.setObjectName("heading")
         self.stack = QStackedWidget()

@@ -63,6 +63,7 @@ def test_hover_card_names_the_item(view, qtbot):
     row = view.context.items.iloc[plot.hovered]
     text = plot.card.textItem.toPlainText()
     assert str(row["title"]) in text and f"{int(row['count']):,} ratings" in text
+    assert plot.view.sceneBoundingRect().intersects(plot.card.sceneBoundingRect())  # on screen
     far = plot.view.mapViewToScene(QPointF(plot.x.max() * 10, plot.y.max() * 10))
     plot.scene().sigMouseMoved.emit(far)
     assert not plot.card.isVisible()

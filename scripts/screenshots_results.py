@@ -1,0 +1,116 @@
+"""Render the Results page of the real app to docs/screenshots/results-*.png (Xvfb, 1440×900).
+
+    xvfb-run -a -s "-screen 0 1440x900x24" env QT_QPA_PLATFORM=xcb \\
+        .venv/bin/python scripts/screenshots_results.py [--dark]
+
+Trains the demo data for a few epochs in a throw-away settings folder, then shows
+recommendations with neighbours, item biases, a new user, the map (genre colours, labels and
+a hover card) and the export dialog. The hover card is drawn inside the map, so no pointer or
+window manager is needed.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QCursor, QIcon
+from PySide6.QtWidgets import QApplication
+from screenshots import SIZE, SUFFIX, dark_palette, pump, shoot, wait_until
+
+from cfdesk.assets import asset_path
+from cfdesk.core.demo import demo_ratings_path
+from cfdesk.core.loader import sniff
+from cfdesk.qt import import_dialog
+from cfdesk.qt.main_window import MainWindow
+from cfdesk.qt.theme import load_stylesheet
+from cfdesk.qt.worker import wait_for_all
+
+EPOCHS = 8
+
+
+def train_demo(window: MainWindow) -> None:
+    demo = demo_ratings_path()
+    fmt = sniff(demo)
+    window.files.load_data(import_dialog.ImportChoices(demo, fmt.roles, fmt.item_file or False))
+    wait_until(lambda: window.ratings is not None)
+    window.form.set_config(window.form.config().with_changes(epochs=EPOCHS))
+    window.training.start()
+    wait_until(lambda: not window.training.is_running() and window.fitted is not None)
+    window.show_page("Results")
+    wait_until(lambda: not window.results.is_busy())
+
+
+def hover(plot: object, item: int) -> None:
+    """Put the real pointer on an item, so the map shows its hover card as for a user."""
+    scene = plot.view.mapViewToScene(QPointF(plot.x[item], plot.y[item]))
+    QCursor.setPos(plot.viewport().mapToGlobal(plot.mapFromScene(scene)))
+    pump(0.3)
+    plot._on_mouse_moved(scene)
+
+
+def shoot_results(window: MainWindow) -> None:
+    view = window.results
+    context = view.context
+    items = context.items
+    # Recommendations for an active user, with the neighbours of their top pick alongside.
+    user = context.fitted.users.ids[int(np.argsort(-context.fitted.user_count)[40])]
+    view.recommend.picker.choose(user)
+    view.recommend.top.selectRow(0)
+    shoot("results-recommendations")
+    view.tabs.setCurrentWidget(view.biases)
+    view.biases.highest.selectRow(0)
+    shoot("results-biases")
+    # A newcomer who loves animation and dislikes horror.
+    view.tabs.setCurrentWidget(view.new_user)
+    by_count = items.sort_values("count", ascending=False)
+    for item in by_count[by_count["genres"] == "Animation"]["item_idx"].head(4):
+        view.new_user.rate(int(item), 5.0)
+    for item in by_count[by_count["genres"] == "Horror"]["item_idx"].head(3):
+        view.new_user.rate(int(item), 1.0)
+    view.new_user.search.setText("paper moon")
+    view.new_user.found.selectRow(0)
+    view.new_user.recs.selectRow(0)
+    shoot("results-new-user")
+    # The map: genre colours, labels, the neighbours of one item, a hover card on another.
+    view.tabs.setCurrentWidget(view.map)
+    pump(0.5)
+    plot = view.map.plot
+    chosen = int(by_count["item_idx"].iloc[3])
+    view.select_item(chosen)
+    hover(plot, int(view.neighbour_items()[0]))
+    shoot("results-map")
+    view.map.color_by.setCurrentIndex(view.map.color_by.findData("bias"))
+    view.map.search.setText("night")
+    hover(plot, int(by_count["item_idx"].iloc[10]))
+    shoot("results-map-bias-search")
+    view.map.search.clear()
+    view.map.color_by.setCurrentIndex(view.map.color_by.findData("genre"))
+    dialog = view.open_export_dialog()
+    dialog.move((SIZE[0] - dialog.width()) // 2, (SIZE[1] - dialog.height()) // 2)
+    shoot("results-export")
+    dialog.close()
+
+
+def main() -> int:
+    app = QApplication(sys.argv)
+    app.setApplicationName("cfdesk")
+    app.setWindowIcon(QIcon(str(asset_path("icons/cfdesk.svg"))))
+    if SUFFIX:
+        app.setStyle("Fusion")
+        app.setPalette(dark_palette())
+    app.setStyleSheet(load_stylesheet())
+    window = MainWindow()
+    window.setGeometry(0, 0, *SIZE)
+    window.show()
+    pump(1.0)
+    wait_for_all()
+    train_demo(window)
+    shoot_results(window)
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
