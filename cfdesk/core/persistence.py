@@ -194,10 +194,10 @@ def load_model(path: str | os.PathLike) -> FittedModel:
 
 
 def _check_digest(path: Path, data: bytes) -> None:
-    """Refuse a file whose bytes changed since it was saved (files without a checksum pass)."""
+    """Refuse a file whose bytes changed since it was saved (a lost checksum key counts too)."""
     (n,) = struct.unpack("<Q", data[:8])
     text = json.loads(data[8 : 8 + n])["__metadata__"]
-    if CHECKSUM in text and json.loads(text[CHECKSUM]) != _digest(text, _body(data)):
+    if CHECKSUM not in text or json.loads(text[CHECKSUM]) != _digest(text, _body(data)):
         raise ModelFileError(f"{path} is damaged: its content does not match its checksum")
 
 
