@@ -83,7 +83,6 @@ def shoot_results(window: MainWindow) -> None:
     shoot("results-map")
     view.map.color_by.setCurrentIndex(view.map.color_by.findData("bias"))
     view.map.search.setText("night")
-    hover(plot, int(by_count["item_idx"].iloc[10]))
     shoot("results-map-bias-search")
     view.map.search.clear()
     view.map.color_by.setCurrentIndex(view.map.color_by.findData("genre"))

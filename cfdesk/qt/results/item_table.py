@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from cfdesk.qt.results.frame_model import FrameModel
 
-GENRES_WIDTH = 150  # wide enough for two genres; long lists elide (the tooltip has them all)
+GENRES_WIDTH = 130  # wide enough for two genres; long lists elide (the tooltip has them all)
 
 
 class ItemTable(QTableView):

@@ -62,6 +62,7 @@ class MapPanel(QWidget):
         self.context: ResultsContext | None = None
         self.item_map: ItemMap | None = None
         self.selected_area = np.zeros(0, dtype=np.int64)
+        self._about = ""  # the status line when nothing is being searched
         self._stale = False  # a newer model arrived while a map was being computed
         self._colourings: dict[str, Colouring] = {}  # per colour key, for the current model
         self.task = BackgroundTask(self)
@@ -156,10 +157,11 @@ class MapPanel(QWidget):
         self.plot.set_labels(top)
         self._on_search(self.search.text())
         fit_on = int(result.frame["in_fit"].sum())
-        self.status.setText(
+        self._about = (
             f"{len(items):,} items. Axes from a PCA of the {fit_on:,} most-rated items' "
             "embeddings. Hover for details, click for neighbours, scroll to zoom, drag to pan."
         )
+        self.status.setText(self._about)
         self.mapReady.emit()
 
     @Slot(object)
@@ -211,7 +213,9 @@ class MapPanel(QWidget):
         found = self.context.search(text, limit=None)
         self.plot.highlight_matches(found)
         if text.strip():
-            self.statusMessage.emit(f"{len(found):,} items match “{text.strip()}”")
+            self.status.setText(f"{len(found):,} items match “{text.strip()}” (ringed in blue).")
+        else:
+            self.status.setText(self._about)
 
     @Slot(bool)
     def _on_select_mode(self, on: bool) -> None:

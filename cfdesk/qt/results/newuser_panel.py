@@ -20,9 +20,10 @@ from cfdesk.core.foldin import fold_in
 from cfdesk.qt.results.context import ResultsContext
 from cfdesk.qt.results.frame_model import empty_frame
 from cfdesk.qt.results.item_table import ItemTable
-from cfdesk.qt.results.recommend_panel import TOP_COLUMNS, spin
+from cfdesk.qt.results.recommend_panel import spin
 
-FOUND_COLUMNS = ["title", "genres", "count", "mean"]
+FOUND_COLUMNS = ["title", "genres", "count"]
+RECS_COLUMNS = ["rank", "title", "genres", "predicted", "count"]
 RATED_COLUMNS = ["title", "rating"]
 
 
@@ -52,7 +53,7 @@ class NewUserPanel(QWidget):
         self.n = spin(1, 200, 15)
         self.status = QLabel("Rate a few items you know; recommendations appear as you go.")
         self.status.setWordWrap(True)
-        self.recs = ItemTable(TOP_COLUMNS)
+        self.recs = ItemTable(RECS_COLUMNS)
         self._build_layout()
         self.search.textChanged.connect(self._on_search)
         self.remove.clicked.connect(self._on_remove)
@@ -91,7 +92,7 @@ class NewUserPanel(QWidget):
         right.addWidget(self.status)
         right.addWidget(self.recs, 1)
         grid.addLayout(right, 0, 1, 6, 1)
-        grid.setColumnStretch(0, 4)
+        grid.setColumnStretch(0, 3)
         grid.setColumnStretch(1, 5)
         grid.setRowStretch(1, 3)
         grid.setRowStretch(4, 2)
@@ -127,7 +128,7 @@ class NewUserPanel(QWidget):
     def refresh(self) -> None:
         """Fold the ratings in (least squares: milliseconds) and list the top items."""
         rated = empty_frame(RATED_COLUMNS)
-        recs = empty_frame(TOP_COLUMNS)
+        recs = empty_frame(RECS_COLUMNS)
         if self.context is not None and self.rated:
             idx = np.fromiter(self.rated, dtype=np.int64)
             rated = self.context.rows(idx)
