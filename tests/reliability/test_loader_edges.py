@@ -36,3 +36,10 @@ def test_a_file_of_only_a_byte_order_mark_or_spaces_is_empty(
     path.write_bytes(content)
     with pytest.raises(DataError, match=r"r\.csv is empty"):
         load_ratings(path)
+
+
+def test_a_huge_time_in_a_whitespace_file_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "r.txt"
+    path.write_text("user item rating timestamp\n1 2 4 5\n2 3 1 99999999999999999999\n")
+    with pytest.raises(DataError, match=r"r\.txt, line 3: column 4 .*out of range"):
+        load_ratings(path)

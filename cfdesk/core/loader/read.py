@@ -72,7 +72,7 @@ def _read_whitespace(fmt: FileFormat, roles: dict, encoding: str, ts_kind: str) 
             )  # fmt: skip
     except UnicodeDecodeError as exc:
         raise Refused(f"invalid UTF8 data ({exc})") from exc
-    except (ValueError, OSError, EOFError) as exc:
+    except (ValueError, OverflowError, OSError, EOFError) as exc:  # OverflowError: a huge time
         raise Refused(str(exc)) from exc
     if frame.isna().to_numpy().any():
         raise Refused("a short row")
