@@ -48,12 +48,16 @@ class ResultsContext:
     fitted: FittedModel
     recommender: Recommender
     items: pd.DataFrame  # ITEM_COLUMNS, row i = item index i
+    users_by_activity: np.ndarray  # user indices, most ratings first (the picker's order)
 
     @classmethod
     def build(cls, fitted: FittedModel) -> ResultsContext:
+        """Per-item table, recommender and user order: 0.1-0.2 s for 59k items × 162k users."""
         items = item_frame(fitted)
         items.insert(0, "item_idx", np.arange(fitted.n_items))
-        return cls(fitted, Recommender(fitted), items[ITEM_COLUMNS])
+        counts = np.asarray(fitted.user_count)
+        order = np.lexsort((np.arange(len(counts)), -counts))
+        return cls(fitted, Recommender(fitted), items[ITEM_COLUMNS], order)
 
     def rows(self, item_idx: np.ndarray) -> pd.DataFrame:
         """Per-item facts for some item indices, in the order given."""

@@ -109,7 +109,7 @@ class RecommendPanel(QWidget):
     def set_context(self, context: ResultsContext | None) -> None:
         """A new model: refill the user list and the genre choice, clear the tables."""
         self.context, self.user_id = context, None
-        self.picker.set_model(None if context is None else context.fitted)
+        self.picker.set_context(context)
         self.genre.blockSignals(True)
         self.genre.clear()
         self.genre.addItem(ALL_GENRES)

@@ -6,7 +6,7 @@ import numpy as np
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
 from PySide6.QtWidgets import QLineEdit, QListView, QVBoxLayout, QWidget
 
-from cfdesk.core.fitted import FittedModel
+from cfdesk.qt.results.context import ResultsContext
 
 Index = QModelIndex | QPersistentModelIndex
 MAX_SHOWN = 5000  # a list longer than this helps nobody; typing narrows it
@@ -23,9 +23,8 @@ class UserListModel(QAbstractListModel):
         self._shown = np.array([], dtype=np.int64)
         self.n_matches = 0
 
-    def set_users(self, ids: np.ndarray, counts: np.ndarray) -> None:
-        """All users, most active first, so an empty search starts with the interesting ones."""
-        order = np.lexsort((np.arange(len(ids)), -np.asarray(counts)))
+    def set_users(self, ids: np.ndarray, counts: np.ndarray, order: np.ndarray) -> None:
+        """All users in `order` (most active first, so an empty search starts with them)."""
         self._ids = np.asarray(ids)[order]
         self._id_text = self._ids.astype(str)
         self._counts = np.asarray(counts)[order]
@@ -82,14 +81,16 @@ class UserPicker(QWidget):
         self.search.returnPressed.connect(self._on_return)
         self.list.selectionModel().currentChanged.connect(self._on_current)
 
-    def set_model(self, fitted: FittedModel | None) -> None:
+    def set_context(self, context: ResultsContext | None) -> None:
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)
-        if fitted is None:
-            self.users.set_users(np.array([], dtype=object), np.array([], dtype=np.int64))
+        if context is None:
+            none = np.zeros(0, dtype=np.int64)
+            self.users.set_users(none, none, none)
         else:
-            self.users.set_users(fitted.users.ids, np.asarray(fitted.user_count))
+            fitted = context.fitted
+            self.users.set_users(fitted.users.ids, fitted.user_count, context.users_by_activity)
 
     def choose(self, user_id: object) -> bool:
         """Select a user by raw id (as if typed and picked); False when not in the list."""

@@ -36,6 +36,8 @@ class ResultsView(QWidget):
         self._grouping: Ratings | None = None  # the ratings the running task groups
         self.export_dialog: ExportDialog | None = None
         self.ratings_task = BackgroundTask(self)
+        self.context_task = BackgroundTask(self)
+        self._building: FittedModel | None = None  # the model the context task prepares
         self.recommend, self.new_user = RecommendPanel(), NewUserPanel()
         self.biases, self.map = BiasPanel(), MapPanel()
         self.neighbours = NeighboursPanel()
@@ -63,6 +65,9 @@ class ResultsView(QWidget):
         self.ratings_task.succeeded.connect(self._on_user_ratings)
         self.ratings_task.failed.connect(self._on_failed)
         self.ratings_task.busyChanged.connect(self._on_ratings_busy)
+        self.context_task.succeeded.connect(self._on_context)
+        self.context_task.failed.connect(self._on_failed)
+        self.context_task.busyChanged.connect(self._on_context_busy)
 
     # ---- the contract with the main window ----------------------------------------------------
     @property
@@ -71,15 +76,40 @@ class ResultsView(QWidget):
         return self._fitted
 
     def set_model(self, fitted: FittedModel | None) -> None:
-        """Show results for a trained or opened model (None clears)."""
+        """Show results for a trained or opened model (None clears); prepared off the UI thread."""
         self._fitted = fitted
-        self.context = None if fitted is None else ResultsContext.build(fitted)
-        for panel in (self.recommend, self.new_user, self.biases, self.neighbours, self.map):
-            panel.set_context(self.context)
-        self.stack.setCurrentIndex(0 if fitted is None else 1)
         if self.export_dialog is not None:
             self.export_dialog.close()
             self.export_dialog = None
+        if fitted is None:
+            self._show(None)
+            return
+        self.empty.setText("Preparing the results of the model…")
+        self.stack.setCurrentIndex(0)
+        if not self.context_task.is_busy():
+            self._build(fitted)
+
+    def _build(self, fitted: FittedModel) -> None:
+        self._building = fitted
+        self.context_task.run(ResultsContext.build, fitted)
+
+    @Slot(object)
+    def _on_context(self, context: ResultsContext) -> None:
+        if context.fitted is self._fitted:
+            self._show(context)
+
+    @Slot(bool)
+    def _on_context_busy(self, busy: bool) -> None:
+        """A model that arrived while an older one was being prepared is prepared now."""
+        if not busy and self._fitted is not None and self._building is not self._fitted:
+            self._build(self._fitted)
+
+    def _show(self, context: ResultsContext | None) -> None:
+        self.context = context
+        for panel in (self.recommend, self.new_user, self.biases, self.neighbours, self.map):
+            panel.set_context(context)
+        self.empty.setText(EMPTY)
+        self.stack.setCurrentIndex(0 if context is None else 1)
 
     def set_ratings(self, ratings: Ratings | None) -> None:
         """The data set the model was trained on: its ratings show beside the recommendations."""
@@ -93,8 +123,9 @@ class ResultsView(QWidget):
         self.ratings_task.run(UserRatings.build, ratings)
 
     def is_busy(self) -> bool:
-        """True while the map or the per-user ratings are still being prepared."""
-        return self.ratings_task.is_busy() or self.map.is_busy()
+        """True while the model's tables, the map or the users' ratings are being prepared."""
+        tasks = (self.context_task, self.ratings_task, self.map.task)
+        return any(task.is_busy() for task in tasks)
 
     @Slot(bool)
     def _on_ratings_busy(self, busy: bool) -> None:
@@ -143,7 +174,7 @@ class ResultsView(QWidget):
 
     def shutdown(self) -> None:
         """Let background work end before the window goes (the lead calls this on close)."""
-        for task in (self.ratings_task, self.map.task):
+        for task in (self.context_task, self.ratings_task, self.map.task):
             task.wait()
         if self.export_dialog is not None:
             self.export_dialog.task.wait()
