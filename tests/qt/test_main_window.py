@@ -181,7 +181,6 @@ def test_find_lr_plots_a_curve_with_a_marked_suggestion(
     assert window.form.config().lr == float(f"{panel._form_lr:.3g}")
 
 
-@pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform's own remark
 def test_settings_survive_a_restart(qtbot, make_window):
     first = make_window()
     first.show()
