@@ -100,6 +100,25 @@ def big_in_child(n: int, device: str, factors: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def table(summary: dict) -> str:
+    """Markdown table of every row, for docs/training.md and the GPU check."""
+    lines = ["| run | test RMSE | fit seconds | batch | lr |", "|---|---|---|---|---|"]
+    for row in summary.get("u1", []):
+        lines.append(f"| {row['run']} | {row['test_rmse']:.4f} | {row['fit_seconds']:.2f} | "
+                     f"{row['batch']} | {row['lr']:.4g} |")  # fmt: skip
+    big = summary.get("big")
+    if big and "error" not in big:
+        lines += ["", "| big set | epoch seconds | ratings/s | peak RSS GB | peak GPU GB |",
+                  "|---|---|---|---|---|",
+                  f"| {big['n_ratings']:,} ratings, {big['factors']} factors, "
+                  f"{big['device']}, batch {big['batch']} | {big['epoch_seconds']:.2f} | "
+                  f"{big['ratings_per_second'] / 1e6:.2f} M | {big['peak_rss_gb']:.2f} | "
+                  f"{big['peak_gpu_gb']:.2f} |"]  # fmt: skip
+    elif big:
+        lines.append(f"big set failed: {big['error']}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the accuracy table and the big-epoch row, and a JSON summary as the last line."""
     p = argparse.ArgumentParser(description=__doc__)
@@ -122,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         summary["big"] = big_in_child(args.big_n, args.device, args.factors)
         print(f"  big epoch: {summary['big']}", file=sys.stderr)
     summary["bench_seconds"] = time.perf_counter() - started
+    print(table(summary))
     print(json.dumps(summary))
     return 0
 
