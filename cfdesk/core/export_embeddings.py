@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +59,8 @@ def export_projector(
             chunk = pd.DataFrame(vectors[start : start + ROWS_PER_CHUNK])
             chunk.to_csv(vec_handle, sep="\t", header=False, index=False, lineterminator="\n")
             report(progress, (start + len(chunk)) / max(len(vectors), 1))
+        vec_handle.flush()  # a full disk shows now, before metadata.tsv is renamed into place
+        os.fsync(vec_handle.fileno())
     report(progress, 1.0)
     return paths
 
