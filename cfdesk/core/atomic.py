@@ -52,6 +52,9 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", **open_kw: object) ->
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
+    except WriteError:  # a nested atomic_write already said which file
+        _discard(tmp)
+        raise
     except OSError as exc:
         _discard(tmp)
         raise WriteError(f"could not write {target}: {exc.strerror or exc}") from exc
