@@ -15,9 +15,10 @@ import sys
 
 import numpy as np
 from PySide6.QtCore import QPointF
-from PySide6.QtGui import QCursor, QIcon
+from PySide6.QtGui import QCursor, QIcon, QImage
 from PySide6.QtWidgets import QApplication
-from screenshots import SIZE, SUFFIX, dark_palette, pump, shoot, wait_until
+from screenshots import OUT, SIZE, SUFFIX, dark_palette, pump, wait_until
+from screenshots import shoot as shoot_screen
 
 from cfdesk.assets import asset_path
 from cfdesk.core.demo import demo_ratings_path
@@ -28,6 +29,17 @@ from cfdesk.qt.theme import load_stylesheet
 from cfdesk.qt.worker import wait_for_all
 
 EPOCHS = 8
+MAX_BYTES = 300 * 1024  # the README's budget per image
+
+
+def shoot(name: str) -> None:
+    """The whole screen; a busy map goes to a 256-colour palette to stay under MAX_BYTES."""
+    shoot_screen(name)
+    path = OUT / f"{name}{SUFFIX}.png"
+    if path.stat().st_size > MAX_BYTES:
+        image = QImage(str(path)).convertToFormat(QImage.Format.Format_Indexed8)
+        image.save(str(path), "PNG")
+        print(f"  {path.name}: {path.stat().st_size // 1024} KB with a 256-colour palette")
 
 
 def train_demo(window: MainWindow) -> None:

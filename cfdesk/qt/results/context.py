@@ -69,6 +69,14 @@ class ResultsContext:
         return table.genre_names if table is not None else ()
 
     @cached_property
+    def by_prediction(self) -> Recommender:
+        """A recommender ranked by predicted rating alone (no popularity prior), made on demand."""
+        return Recommender(self.fitted, popularity_weight=0.0)
+
+    def ranker(self, favour_popular: bool) -> Recommender:
+        return self.recommender if favour_popular else self.by_prediction
+
+    @cached_property
     def _search_keys(self) -> tuple[pd.Series, pd.Series]:
         return self.items["title"].astype(str).str.lower(), self.items["item_id"].astype(str)
 

@@ -51,6 +51,11 @@ class RecommendPanel(QWidget):
         self.picker.setFixedWidth(210)
         self.n = spin(1, 500, 10)
         self.exclude = QCheckBox("Hide items the user rated", checked=True)
+        self.popular = QCheckBox("Favour well-known items", checked=True)
+        self.popular.setToolTip(
+            "On: rank by the model's score plus a popularity prior (better top-N accuracy).\n"
+            "Off: rank by predicted rating alone (can surface items few people rated)."
+        )
         self.min_count = spin(0, 100_000, 0, " ratings")
         self.min_count.setPrefix("at least ")
         self.genre = QComboBox()
@@ -60,8 +65,8 @@ class RecommendPanel(QWidget):
         self.heading = QLabel("Pick a user on the left.")
         self.heading.setObjectName("heading")
         self.note = QLabel(
-            "Ranked by the model's score plus a small popularity prior, so a well-known item can "
-            "rank above one with a slightly higher predicted rating."
+            "With “Favour well-known items”, the ranking adds a popularity prior to the model's "
+            "score, so a much-rated item can rank above one with a higher predicted rating."
         )
         self.note.setObjectName("caption")
         self.note.setWordWrap(True)
@@ -73,6 +78,7 @@ class RecommendPanel(QWidget):
         for box in (self.n, self.min_count):
             box.valueChanged.connect(self.refresh)
         self.exclude.toggled.connect(self.refresh)
+        self.popular.toggled.connect(self.refresh)
         self.genre.currentIndexChanged.connect(self.refresh)
         self.copy.clicked.connect(self.top.copy_selection)
         self.top.itemSelected.connect(self.itemSelected)
@@ -83,11 +89,15 @@ class RecommendPanel(QWidget):
         options.addWidget(QLabel("Show"))
         options.addWidget(self.n)
         options.addWidget(self.exclude)
-        options.addWidget(QLabel("Items with"))
-        options.addWidget(self.min_count)
-        options.addWidget(self.genre)
+        options.addWidget(self.popular)
         options.addStretch(1)
-        options.addWidget(self.copy)
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel("Only items with"))
+        filters.addWidget(self.min_count)
+        filters.addWidget(QLabel("in"))
+        filters.addWidget(self.genre)
+        filters.addStretch(1)
+        filters.addWidget(self.copy)
         own_box = QWidget()
         own_layout = QVBoxLayout(own_box)
         own_layout.setContentsMargins(0, 6, 0, 0)
@@ -100,6 +110,7 @@ class RecommendPanel(QWidget):
         right = QVBoxLayout()
         right.addWidget(self.heading)
         right.addLayout(options)
+        right.addLayout(filters)
         right.addWidget(self.note)
         right.addWidget(tables, 1)
         layout = QHBoxLayout(self)
@@ -145,7 +156,8 @@ class RecommendPanel(QWidget):
         fitted = self.context.fitted
         user = user_index(fitted, self.user_id)
         rated = self._rated_elsewhere() if self.exclude.isChecked() else np.zeros(0, np.int64)
-        idx, scores = self.context.recommender.recommend_idx(
+        ranker = self.context.ranker(self.popular.isChecked())
+        idx, scores = ranker.recommend_idx(
             user,
             self.n.value() + len(rated),
             self.exclude.isChecked(),

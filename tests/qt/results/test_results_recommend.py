@@ -192,3 +192,13 @@ def test_save_and_open_gives_identical_recommendations(view, demo, tmp_path, qtb
     after = view.recommend.top.frame_model.frame[["item_id", "predicted"]]
     assert after["item_id"].tolist() == before["item_id"].tolist()
     np.testing.assert_allclose(after["predicted"], before["predicted"], rtol=1e-6)
+
+
+def test_without_the_popularity_prior_the_list_follows_predicted_ratings(view, demo):
+    view.recommend.picker.choose(demo[1].users.ids[0])
+    view.recommend.n.setValue(20)
+    view.recommend.popular.setChecked(False)
+    predicted = shown(view.recommend.top, "predicted")
+    assert predicted == sorted(predicted, reverse=True)
+    view.recommend.popular.setChecked(True)
+    assert shown(view.recommend.top, "predicted") != predicted
