@@ -147,6 +147,7 @@ class Trainer:
                         self._take_note(),
                     )
             train_rmse = math.sqrt(self._finite(sq_sum, epoch, lr) / n)
+            self._check_weights(epoch, lr)
             synchronize(dev)
             train_seconds = time.perf_counter() - t0
             valid_rmse, valid_mae = self._valid.score(self.module)
@@ -193,6 +194,14 @@ class Trainer:
                 "lower the learning rate"
             )
         return out
+
+    def _check_weights(self, epoch: int, lr: float) -> None:
+        """The epoch's last step can diverge after its loss was counted: never keep such weights."""
+        if not all(bool(torch.isfinite(p).all()) for p in self.module.parameters()):
+            raise TrainingError(
+                f"the model's weights became NaN or infinite at the end of epoch {epoch} "
+                f"(learning rate {lr:.3g}); lower the learning rate"
+            )
 
     def _step(self, opt, users, items, target, epoch: int) -> torch.Tensor:
         """One optimizer step over `accum_steps` micro-batches; returns the summed squared error."""
