@@ -86,17 +86,18 @@ class RowSparseOptimizer:
         """Update the gathered rows and every dense weight that has a gradient."""
         for name, table in batch.tables.items():
             if table.grad is not None:
-                self._update(name, batch.rows[self.roles[name]], table.grad)
+                self._update(name, batch.rows[self.roles[name]], table.grad, table.detach())
         for name, param in self.params.items():
             if name not in self.roles and param.grad is not None:
-                self._update(name, None, param.grad)
+                self._update(name, None, param.grad, param.detach().clone())
 
-    def _update(self, name: str, rows: torch.Tensor | None, grad: torch.Tensor) -> None:
+    def _update(self, name: str, rows, grad: torch.Tensor, value: torch.Tensor) -> None:
+        """One step for `rows` of a weight (all of it when None); `value` holds their values."""
         group, state, param = self.param_groups[0], self.state[name], self.params[name]
         state["step"] += 1
         lr = group["lr"]
         pick = (lambda t: t.clone()) if rows is None else (lambda t: t.index_select(0, rows))
-        value = pick(param).mul_(1 - lr * self.decay[name])
+        value.mul_(1 - lr * self.decay[name])
         if self.kind == "adamw":
             beta1, beta2 = group["betas"]
             m = pick(state["m"]).mul_(beta1).add_(grad, alpha=1 - beta1)
