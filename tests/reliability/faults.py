@@ -12,6 +12,7 @@ import errno
 import itertools
 import math
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -134,7 +135,7 @@ def run_nan(ratings: Ratings, k: int) -> str:
             for _ in trainer.reports():
                 pass
         except TrainingError as exc:
-            assert "in epoch" in str(exc) and "learning rate" in str(exc), str(exc)
+            assert re.search(r"epoch \d+ \(learning rate", str(exc)), str(exc)
             _usable(trainer)
             _trains_again(ratings, CONFIG)
             return "refused"

@@ -48,8 +48,13 @@ def test_out_of_memory_at_step_k_without_auto_fit_gives_advice_that_works(rating
     assert run_oom(ratings, k, auto_fit=False) == "refused with advice"
 
 
-@pytest.mark.parametrize("k", [3, 10, 22])
-def test_nan_weights_after_step_k_stop_training_and_keep_the_last_good_epoch(ratings, k) -> None:
+@pytest.mark.parametrize("when", ["mid epoch 1", "end of epoch 1", "mid epoch 2", "last step"])
+def test_nan_weights_after_step_k_stop_training_and_keep_the_last_good_epoch(ratings, when):
+    steps = n_steps(ratings)
+    per_epoch = steps // CONFIG.epochs
+    k = {"mid epoch 1": 3, "end of epoch 1": per_epoch, "mid epoch 2": per_epoch + 2}.get(
+        when, steps
+    )
     assert run_nan(ratings, k) == "refused"
 
 

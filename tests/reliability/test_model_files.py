@@ -190,6 +190,7 @@ print(high_water() - start)
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform != "linux", reason="reads the peak RSS from /proc/self/status")
 def test_peak_memory_over_every_hostile_file_stays_small(tmp_path, model_bytes) -> None:
     """A fresh process loads them all; its peak RSS may grow by at most MEMORY_LIMIT."""
