@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QCursor, QIcon, QImage
 from PySide6.QtWidgets import QApplication
 from screenshots import OUT, SIZE, SUFFIX, dark_palette, pump, wait_until
@@ -36,8 +36,10 @@ def shoot(name: str) -> None:
     """The whole screen; a busy map goes to a 256-colour palette to stay under MAX_BYTES."""
     shoot_screen(name)
     path = OUT / f"{name}{SUFFIX}.png"
-    if path.stat().st_size > MAX_BYTES:
-        image = QImage(str(path)).convertToFormat(QImage.Format.Format_Indexed8)
+    for dither in (Qt.ImageConversionFlag.AutoColor, Qt.ImageConversionFlag.ThresholdDither):
+        if path.stat().st_size <= MAX_BYTES:
+            break
+        image = QImage(str(path)).convertToFormat(QImage.Format.Format_Indexed8, dither)
         image.save(str(path), "PNG")
         print(f"  {path.name}: {path.stat().st_size // 1024} KB with a 256-colour palette")
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QGraphicsItem, QSizePolicy
 
 from cfdesk.qt.results.fast_scatter import FastScatter
 from cfdesk.qt.results.map_style import Colouring
+from cfdesk.qt.results.select_box import SelectViewBox
 from cfdesk.qt.theme import SERIES, palette_color
 
 N_LABELS = 14
@@ -22,28 +23,6 @@ HIT_MARGIN_PX = 3.0
 
 def short(title: str, chars: int = LABEL_CHARS) -> str:
     return title if len(title) <= chars else title[: chars - 1].rstrip() + "…"
-
-
-class SelectViewBox(pg.ViewBox):
-    """Pans and zooms as usual; in select mode a left drag draws a rectangle instead."""
-
-    sigAreaSelected = Signal(QRectF)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.selecting = False
-
-    def mouseDragEvent(self, ev: object, axis: int | None = None) -> None:
-        if not (self.selecting and axis is None and ev.button() == Qt.MouseButton.LeftButton):
-            super().mouseDragEvent(ev, axis)
-            return
-        ev.accept()
-        if ev.isFinish():
-            self.rbScaleBox.hide()
-            area = QRectF(QPointF(ev.buttonDownPos()), QPointF(ev.pos())).normalized()
-            self.sigAreaSelected.emit(self.childGroup.mapRectFromParent(area))
-        else:
-            self.updateScaleBox(ev.buttonDownPos(), ev.pos())
 
 
 class MapPlot(pg.PlotWidget):
@@ -189,6 +168,7 @@ class MapPlot(pg.PlotWidget):
             self.selected_label.hide()
             return
         self.selected_label.setHtml(f"<b>{html.escape(short(self.titles[item_idx], 40))}</b>")
+        self.selected_label.setAnchor((self._side(self.x[item_idx]), 1.4))
         self.selected_label.setPos(self.x[item_idx], self.y[item_idx])
         self.selected_label.show()
         self.selected_label.updateTransform(force=True)
@@ -264,9 +244,7 @@ class MapPlot(pg.PlotWidget):
         if item < 0:
             self.card.hide()
             return
-        (x0, x1), _ = self.view.viewRange()
-        right_half = self.x[item] > (x0 + x1) / 2
-        self.card.setAnchor((1.02, 1.05) if right_half else (-0.02, 1.05))
+        self.card.setAnchor((1.02 if self._side(self.x[item]) > 0.5 else -0.02, 1.05))
         self.card.setHtml(
             f'<table cellpadding="6" style="{self._card_style}"><tr><td>'
             f"{self.card_text(item)}</td></tr></table>"
@@ -274,6 +252,13 @@ class MapPlot(pg.PlotWidget):
         self.card.setPos(self.x[item], self.y[item])
         self.card.show()
         self.card.updateTransform(force=True)  # skipped while hidden: the view may have moved
+
+    def _side(self, x: float) -> float:
+        """Horizontal anchor that keeps text inside the plot: 0 near the left edge, 1 near the
+        right, centred in between."""
+        (x0, x1), _ = self.view.viewRange()
+        where = (x - x0) / (x1 - x0) if x1 > x0 else 0.5
+        return 0.0 if where < 0.25 else 1.0 if where > 0.75 else 0.5
 
     @Slot()
     def reset_view(self) -> None:
