@@ -13,10 +13,16 @@ from cfdesk.core.model import MODEL_KINDS, CollabModel, build_model
 from cfdesk.core.ratings import Ratings
 
 
-def check_config(config: TrainConfig) -> None:
-    """Refuse settings that cannot train, with a sentence naming the setting."""
+def check_config(config: TrainConfig, train: Ratings) -> None:
+    """Refuse settings (or data) that cannot train, with a sentence naming the setting."""
+    if train.n_ratings == 0:
+        raise TrainingError(
+            f"{train.source or 'the training split'} has no ratings left to train on; "
+            "lower valid_frac or use a bigger file"
+        )
     if config.model not in MODEL_KINDS:
-        raise TrainingError(f"model setting {config.model!r} is unknown; use {MODEL_KINDS}")
+        kinds = ", ".join(MODEL_KINDS)
+        raise TrainingError(f"model setting {config.model!r} is unknown; use one of {kinds}")
     if config.epochs < 1 or config.n_factors < 1:
         raise TrainingError("epochs and n_factors settings must be at least 1")
     if not (config.lr > 0 and math.isfinite(config.lr)):

@@ -41,7 +41,7 @@ class Trainer:
         config: TrainConfig,
         test: Ratings | None = None,
     ) -> None:
-        check_config(config)
+        check_config(config, train)
         self.device = resolve_device(config.device)
         self.train, self.valid, self.test = train, valid, test
         self.batch_size = batching.effective_batch(config, train.n_ratings)

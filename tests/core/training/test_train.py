@@ -116,3 +116,8 @@ def test_bad_settings_raise_sentences(tiny, quick):
         Trainer(tiny, None, quick.with_changes(model="svd"))
     with pytest.raises(TrainingError, match="device setting"):
         Trainer(tiny, None, quick.with_changes(device="tpu"))
+
+
+def test_empty_training_split_is_a_sentence(tiny, quick):
+    with pytest.raises(TrainingError, match="no ratings left to train on"):
+        Trainer(tiny.subset(tiny.rating > 100), None, quick)
