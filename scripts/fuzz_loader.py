@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import collections
 import signal
+import statistics
 import sys
 import tempfile
 import time
@@ -42,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     counts: collections.Counter = collections.Counter()
-    slowest = [0.0, None]
+    slowest: list = [0.0, None]
+    seconds_per_case: list[float] = []
     crashes: list[str] = []
     signal.signal(signal.SIGALRM, _alarm)
 
@@ -69,8 +71,9 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 signal.alarm(0)
         seconds = time.perf_counter() - start
+        seconds_per_case.append(seconds)
         if seconds > slowest[0]:
-            slowest[:] = [seconds, f"{case.name}, {len(case.data):,} bytes"]
+            slowest[:] = [seconds, case]
         counts["tried"] += 1
         counts[outcome] += 1
         counts[f"{kind} {outcome}"] += 1
@@ -86,7 +89,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{o} {counts[f'{kind} {o}']:,}" for o in ("accepted", "refused", "crash")
         )
         print(f"  {kind}: {parts}")
-    print(f"max seconds a case: {slowest[0]:.3f} ({slowest[1]})")
+    median, p99 = statistics.quantiles(seconds_per_case, n=100)[49], max(seconds_per_case)
+    if len(seconds_per_case) >= 100:
+        p99 = statistics.quantiles(seconds_per_case, n=100)[98]
+    print(
+        f"seconds a case:     median {median:.3f}, 99th percentile {p99:.3f}, max {slowest[0]:.3f}"
+    )
+    print(f"slowest case:       {slowest[1]!r}")
     print(f"total seconds:      {total:.1f}")
     for text in crashes[:5]:
         print("\n--- crash ---\n" + text)
