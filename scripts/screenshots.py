@@ -56,6 +56,8 @@ def dark_palette() -> QPalette:
         roles.ToolTipText: "#e6e6e6",
     }.items():
         palette.setColor(role, QColor(color))
+    for role in (roles.Text, roles.ButtonText, roles.WindowText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6b7078"))
     return palette
 
 
@@ -126,7 +128,7 @@ def main() -> int:
     wait_until(lambda: window.ratings is not None)
     shoot("03-data-view")
 
-    window.form.set_config(window.form.config().with_changes(epochs=8))
+    window.form.set_config(window.form.config().with_changes(epochs=30))
     window.training.start()
     wait_until(lambda: window.monitor.rmse_chart.point_counts()["train"] >= 3)
     shoot("04-training-mid-run")

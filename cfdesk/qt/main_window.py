@@ -76,7 +76,10 @@ class MainWindow(QMainWindow):
         self.train_split.addWidget(self.train_left)
         self.train_split.addWidget(self.monitor)
         self.train_split.setSizes([380, 900])
-        for page in (self.welcome, self.data_panel, self.train_split, self.results):
+        # Scrolls rather than forcing its minimum width on the whole window (small screens).
+        results_scroll = QScrollArea(widgetResizable=True)
+        results_scroll.setWidget(self.results)
+        for page in (self.welcome, self.data_panel, self.train_split, results_scroll):
             self.pages.addWidget(page)
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         body = QWidget()

@@ -50,7 +50,9 @@ def style_plot(widget: pg.PlotWidget, title: str, x_label: str, y_label: str) ->
         axis.enableAutoSIPrefix(False)  # "seconds (x0.001)" reads worse than 0.2, 0.4…
     item.showGrid(x=True, y=True, alpha=0.15)
     legend = item.addLegend(offset=(-10, 10), labelTextColor=text)
-    legend.setBrush(pg.mkBrush(palette_color(QPalette.ColorRole.Base)))
+    backdrop = palette_color(QPalette.ColorRole.Base)
+    backdrop.setAlpha(150)  # lines passing behind the legend stay visible
+    legend.setBrush(pg.mkBrush(backdrop))
     item.setMenuEnabled(False)
     return item
 

@@ -115,14 +115,7 @@ class TrainingMonitor(QWidget):
         )
         self.memory_chart.add_samples([r.memory for r in reports if r.memory is not None])
         last = reports[-1]
-        fraction = last.fraction
-        elapsed = time.perf_counter() - self._t0
-        left = elapsed * (1 - fraction) / fraction if fraction > 0 else 0.0
-        speed = f", {self._samples_per_sec:,.0f} ratings/s" if self._samples_per_sec else ""
-        self._set_progress(
-            fraction,
-            f"epoch {last.epoch}/{self._epochs} · {fraction:.0%}{speed} · {_duration(left)} left",
-        )
+        self._show_progress(last.epoch, last.fraction)
         self.status.setText(
             f"Training… smoothed batch loss {last.loss_rmse:.4f} (as RMSE), "
             f"learning rate {last.lr:.3g}"
@@ -143,8 +136,17 @@ class TrainingMonitor(QWidget):
             f"validation RMSE {valid}, {report.seconds:.1f} s, "
             f"{report.samples_per_second:,.0f} ratings/s{best}"
         )
-        fraction = report.epoch / max(report.epochs, 1)
-        self._set_progress(fraction, f"epoch {report.epoch}/{report.epochs} · {fraction:.0%}")
+        self._show_progress(report.epoch, report.epoch / max(report.epochs, 1))
+
+    def _show_progress(self, epoch: int, fraction: float) -> None:
+        """Bar and text: epoch, share done, speed of the last epoch, time left at that pace."""
+        elapsed = time.perf_counter() - self._t0
+        left = elapsed * (1 - fraction) / fraction if fraction > 0 else 0.0
+        speed = f" · {self._samples_per_sec:,.0f} ratings/s" if self._samples_per_sec else ""
+        self._set_progress(
+            fraction,
+            f"epoch {epoch}/{self._epochs} · {fraction:.0%}{speed} · {_duration(left)} left",
+        )
 
     def finish(self, message: str, completed: bool) -> None:
         """The run ended (done, stopped or failed)."""
