@@ -19,6 +19,7 @@ from cfdesk.qt.theme import SERIES, palette_color
 N_LABELS = 14
 LABEL_CHARS = 26
 HIT_MARGIN_PX = 3.0
+POINT_ALPHA = 255  # opaque: crisp points, and overlaps do not invent new colours
 
 
 def short(title: str, chars: int = LABEL_CHARS) -> str:
@@ -42,7 +43,7 @@ class MapPlot(pg.PlotWidget):
         self.card_text: Callable[[int], str] = str
         plot = self.getPlotItem()
         plot.setMenuEnabled(False)
-        plot.showGrid(x=True, y=True, alpha=0.12)
+        plot.hideButtons()  # the 'A' button sits on the axis title; Reset view does its job
         text = palette_color(QPalette.ColorRole.Text)
         for name in ("bottom", "left"):
             plot.getAxis(name).setPen(pg.mkPen(text))
@@ -134,7 +135,9 @@ class MapPlot(pg.PlotWidget):
 
     def set_colouring(self, colouring: Colouring, title: str) -> None:
         """Per-point brushes drawn from one small list (a tiny symbol atlas), plus the legend."""
-        brushes = np.array([pg.mkBrush(_alpha(c, 210)) for c in colouring.colors], dtype=object)
+        brushes = np.array(
+            [pg.mkBrush(_alpha(c, POINT_ALPHA)) for c in colouring.colors], dtype=object
+        )
         self._brushes = brushes[colouring.codes]
         self.scatter.set_brushes(self._brushes)
         self.legend.clear()
