@@ -126,7 +126,7 @@ class TrainingControl(QObject):
                     config.with_changes(batch_size=batch, accum_steps=exc.accum_steps)
                 )
                 self.start()
-        elif isinstance(exc, TrainingError) and "learning rate" in str(exc):
+        elif isinstance(exc, TrainingError) and "loss became" in str(exc):  # diverged
             if dialogs.ask_lower_lr(window, exc, config.lr / 10):
                 window.form.set_lr(config.lr / 10)
         else:

@@ -136,7 +136,9 @@ def test_divergence_suggests_a_lower_learning_rate(
     qtbot, make_window, accept_import, planted_csv, monkeypatch
 ):
     def nan(config):
-        return TrainingError("The loss became NaN at epoch 1; lower the learning rate.")
+        return TrainingError(
+            "the training loss became nan in epoch 1 (learning rate 0.5); lower the learning rate"
+        )
 
     monkeypatch.setattr(training_runner, "Trainer", _FailingOnce(training_runner.Trainer, nan))
     asked = []
