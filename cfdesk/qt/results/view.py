@@ -142,6 +142,7 @@ class ResultsView(QWidget):
             return None
         if self.export_dialog is None:
             self.export_dialog = ExportDialog(self.context, self)
+            self.export_dialog.exportFinished.connect(self._on_exported)
         if self.recommend.user_id is not None:
             self.export_dialog.set_selected_users([self.recommend.user_id])
         self.export_dialog.open()
@@ -167,6 +168,10 @@ class ResultsView(QWidget):
     def _on_user_ratings(self, user_ratings: UserRatings) -> None:
         if user_ratings.ratings is self._ratings:
             self.recommend.set_user_ratings(user_ratings)
+
+    @Slot(object)
+    def _on_exported(self, _outcome: object) -> None:
+        self.statusMessage.emit(self.export_dialog.result.text())
 
     @Slot(object)
     def _on_failed(self, exc: object) -> None:

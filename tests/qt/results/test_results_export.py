@@ -26,7 +26,9 @@ def test_recommendations_for_all_users_have_users_times_n_rows(view, demo, tmp_p
     assert dialog.isVisible()
     dialog.n.setValue(7)
     dialog.path.setText(str(tmp_path / "recs.csv"))
-    summary = run(dialog, qtbot)
+    with qtbot.waitSignal(view.statusMessage) as status:
+        summary = run(dialog, qtbot)
+    assert status.args[0].startswith(f"Wrote {fitted.n_users * 7:,} rows")
     written = pd.read_csv(tmp_path / "recs.csv")
     assert len(written) == summary.rows == fitted.n_users * 7
     assert written["user_id"].nunique() == fitted.n_users
