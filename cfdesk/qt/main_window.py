@@ -103,6 +103,11 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.actions.export.triggered.connect(self.results.open_export_dialog)
         self.actions.quit.triggered.connect(self.close)
+        self.results.statusMessage.connect(self._on_status_message)
+
+    @Slot(str)
+    def _on_status_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
 
     # ---- state shown everywhere -------------------------------------------------------------
     def refresh(self) -> None:

@@ -243,3 +243,9 @@ def test_dropping_a_file_opens_it(qtbot, make_window, accept_import, planted_csv
     qtbot.waitUntil(lambda: window.ratings is not None, timeout=TIMEOUT)
     assert window.dataset_name == "planted.csv"
     assert window.pages.currentWidget() is window.data_panel
+
+
+def test_results_view_messages_reach_the_status_bar(make_window):
+    window = make_window()
+    window.results.statusMessage.emit("Wrote 10 rows to out.csv")
+    assert window.statusBar().currentMessage() == "Wrote 10 rows to out.csv"
