@@ -145,12 +145,23 @@ class EmbeddingNN(CollabModel):
         blocks.append(nn.Linear(sizes[-1], 1))
         self.layers = nn.Sequential(*blocks)
         self.hidden = tuple(int(n) for n in layers)
+        self.user_bias = nn.Embedding(n_users, 1)  # biases beside the MLP: it need not learn them
+        self.item_bias = nn.Embedding(n_items, 1)
+        with torch.no_grad():
+            self.user_bias.weight.zero_()
+            self.item_bias.weight.zero_()
 
     def raw(self, user_idx, item_idx):
-        x = torch.cat(
-            [_rows(self.user_factors, user_idx), _rows(self.item_factors, item_idx)], dim=1
-        )
-        return self.layers(x).squeeze(1)
+        users = _rows(self.user_factors, user_idx)
+        x = torch.cat([users, _rows(self.item_factors, item_idx)], dim=1)
+        biases = _rows(self.user_bias, user_idx) + _rows(self.item_bias, item_idx)
+        return (self.layers(x) + biases).squeeze(1)
+
+    def item_biases(self) -> torch.Tensor:
+        return self.item_bias.weight.squeeze(1)
+
+    def user_biases(self) -> torch.Tensor:
+        return self.user_bias.weight.squeeze(1)
 
 
 def build_model(
