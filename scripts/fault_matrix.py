@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import logging
 import sys
 import tempfile
 import time
@@ -125,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bits-every", type=int, default=1, help="flip bits in every n-th byte")
     args = parser.parse_args(argv)
+    logging.disable(logging.WARNING)  # the trainer logs every injected out-of-memory recovery
     start = time.perf_counter()
     ratings = faults.planted()
     models = fit(ratings, faults.CONFIG), fit(ratings, faults.CONFIG.with_changes(seed=1))
