@@ -1,4 +1,4 @@
-"""PySide6 6.12's Signal.emit() drops a reference to True per call; cfdesk.qt guards against it."""
+"""PySide6 6.12.0's Signal.emit() dropped a reference to True per call (excluded in pyproject)."""
 
 from __future__ import annotations
 
