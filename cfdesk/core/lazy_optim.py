@@ -57,10 +57,10 @@ class RowSparseOptimizer:
         self.state = {n: self._fresh(p) for n, p in self.params.items()}
 
     def _fresh(self, param: torch.Tensor) -> dict:
-        state = {"step": 0, "m": torch.zeros_like(param)}
-        if self.kind == "adamw":
-            state["v"] = torch.zeros_like(param)
-        return state
+        """Moments side by side per row (row, moment, ...): one gather and one scatter each."""
+        n_moments = 2 if self.kind == "adamw" else 1
+        shape = (param.shape[0], n_moments, *param.shape[1:])
+        return {"step": 0, "moments": param.new_zeros(shape)}
 
     def gather(self, users: torch.Tensor, items: torch.Tensor) -> RowBatch:
         """Unique rows of this batch, copied into small tables that collect the gradients."""
@@ -98,17 +98,19 @@ class RowSparseOptimizer:
         lr = group["lr"]
         pick = (lambda t: t.clone()) if rows is None else (lambda t: t.index_select(0, rows))
         value.mul_(1 - lr * self.decay[name])
+        moments = pick(state["moments"])
+        m = moments[:, 0]
         if self.kind == "adamw":
             beta1, beta2 = group["betas"]
-            m = pick(state["m"]).mul_(beta1).add_(grad, alpha=1 - beta1)
-            v = pick(state["v"]).mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+            v = moments[:, 1]
+            m.mul_(beta1).add_(grad, alpha=1 - beta1)
+            v.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
             denom = v.sqrt().div_(math.sqrt(1 - beta2 ** state["step"])).add_(group["eps"])
             value.addcdiv_(m, denom, value=-lr / (1 - beta1 ** state["step"]))
-            _store(state["v"], rows, v)
         else:
-            m = pick(state["m"]).mul_(group["momentum"]).add_(grad)
+            m.mul_(group["momentum"]).add_(grad)
             value.add_(m, alpha=-lr)
-        _store(state["m"], rows, m)
+        _store(state["moments"], rows, moments)
         _store(param.data, rows, value)
 
 
