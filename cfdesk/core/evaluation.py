@@ -9,7 +9,7 @@ import torch
 
 from cfdesk.core.baselines import baseline_rmses
 from cfdesk.core.ratings import Ratings
-from cfdesk.core.split import UNALIGNED_NOTE, known_mask
+from cfdesk.core.split import UNALIGNED_NOTE, align_ratings, known_mask
 
 CHUNK = 1 << 18  # rows per forward pass when scoring, bounds memory on big held-out sets
 
@@ -34,6 +34,8 @@ class EvalRows:
         """Keep the judgeable rows; count the rest (plus rows dropped when aligning a file)."""
         if rows is None:
             return cls(name, None, 0, None)
+        if rows.users is not train.users or rows.items is not train.items:
+            rows, _ = align_ratings(rows, train)  # a separately loaded file
         known = known_mask(rows, train)
         kept = rows.subset(known)
         skipped = int((~known).sum()) + int(rows.notes.get(UNALIGNED_NOTE, 0))

@@ -71,3 +71,16 @@ def test_prepare_split_follows_the_settings(tiny):
     assert valid is None and test is None and train.n_ratings == tiny.n_ratings
     with pytest.raises(TrainingError, match="valid_frac"):
         prepare_split(tiny, TrainConfig(valid_frac=1.5))
+
+
+def test_trainer_aligns_a_test_file_with_its_own_id_maps(tiny, quick):
+    from cfdesk.core.train import Trainer
+
+    train, valid, _ = prepare_split(tiny, quick)
+    raw_users = tiny.users.ids[valid.user_idx]
+    raw_items = tiny.items.ids[valid.item_idx]
+    separate = ratings_from_raw(raw_users, raw_items, valid.rating)
+    trainer = Trainer(train, valid, quick, test=separate)
+    list(trainer.reports())
+    m = trainer.result().metrics
+    assert m["test_rmse"] == pytest.approx(m["valid_rmse"], rel=1e-6)
