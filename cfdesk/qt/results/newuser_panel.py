@@ -17,10 +17,12 @@ from PySide6.QtWidgets import (
 )
 
 from cfdesk.core.foldin import fold_in
+from cfdesk.qt import dialogs
 from cfdesk.qt.results.context import ResultsContext
 from cfdesk.qt.results.frame_model import empty_frame
 from cfdesk.qt.results.item_table import ItemTable
 from cfdesk.qt.results.recommend_panel import spin
+from cfdesk.qt.tasks import BackgroundTask
 
 FOUND_COLUMNS = ["title", "genres", "count"]
 RECS_COLUMNS = ["rank", "title", "genres", "predicted", "count"]
@@ -34,6 +36,13 @@ def star_values(low: float, high: float) -> list[float]:
     return [float(v) for v in np.round(np.linspace(low, high, 5), 2)]
 
 
+def recommend_for(
+    context: ResultsContext, pairs: list[tuple[object, float]], n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fold a new user in from (item id, rating) pairs and rank for them (on a worker)."""
+    return context.recommender.recommend_folded(fold_in(context.fitted, pairs), n)
+
+
 class NewUserPanel(QWidget):
     """Search → rate with a star button → the recommendations follow every change."""
 
@@ -43,6 +52,11 @@ class NewUserPanel(QWidget):
         super().__init__(parent)
         self.context: ResultsContext | None = None
         self.rated: dict[int, float] = {}  # item_idx -> rating, in the order given
+        self._stale = False  # ratings changed while the worker was folding older ones in
+        self.task = BackgroundTask(self)
+        self.task.succeeded.connect(self._on_recommended)
+        self.task.failed.connect(self._on_failed)
+        self.task.busyChanged.connect(self._on_busy)
         self.search = QLineEdit(placeholderText="Search titles to rate…", clearButtonEnabled=True)
         self.found = ItemTable(FOUND_COLUMNS)
         self.stars = QHBoxLayout()
@@ -126,28 +140,46 @@ class NewUserPanel(QWidget):
 
     @Slot()
     def refresh(self) -> None:
-        """Fold the ratings in (least squares: milliseconds) and list the top items."""
+        """Show the ratings now; fold them in and rank in a worker (least squares takes
+        milliseconds, the nn model's 300 gradient steps about 0.2 s)."""
         rated = empty_frame(RATED_COLUMNS)
-        recs = empty_frame(RECS_COLUMNS)
         if self.context is not None and self.rated:
-            idx = np.fromiter(self.rated, dtype=np.int64)
-            rated = self.context.rows(idx)
+            rated = self.context.rows(np.fromiter(self.rated, dtype=np.int64))
             rated["rating"] = list(self.rated.values())
-            fitted = self.context.fitted
-            pairs = zip(fitted.items.ids[idx].tolist(), self.rated.values(), strict=True)
-            folded = fold_in(fitted, pairs)
-            ids, scores = self.context.recommender.recommend_folded(folded, self.n.value())
-            recs = self.context.rows(fitted.items.indices_of(ids.tolist()))
-            recs.insert(0, "rank", np.arange(1, len(ids) + 1))
-            recs["predicted"] = scores.astype(np.float64)
-            self.status.setText("")
-        else:
-            self.status.setText("Rate a few items you know; recommendations appear as you go.")
         self.rated_table.set_frame(rated)
-        self.recs.set_frame(recs)
         self.status.setVisible(not self.rated)
         self.remove.setEnabled(bool(self.rated))
         self.clear.setEnabled(bool(self.rated))
+        if self.context is None or not self.rated:
+            self._stale = False
+            self.recs.set_frame(empty_frame(RECS_COLUMNS))
+        elif self.task.is_busy():
+            self._stale = True
+        else:
+            self._stale = False
+            fitted = self.context.fitted
+            pairs = list(
+                zip(fitted.items.ids[list(self.rated)].tolist(), self.rated.values(), strict=True)
+            )
+            self.task.run(recommend_for, self.context, pairs, self.n.value())
+
+    def is_busy(self) -> bool:
+        return self.task.is_busy()
+
+    @Slot(object)
+    def _on_recommended(self, found: tuple[np.ndarray, np.ndarray]) -> None:
+        if self._stale or self.context is None or not self.rated:
+            return  # newer ratings are on their way
+        ids, scores = found
+        recs = self.context.rows(self.context.fitted.items.indices_of(ids.tolist()))
+        recs.insert(0, "rank", np.arange(1, len(ids) + 1))
+        recs["predicted"] = scores.astype(np.float64)
+        self.recs.set_frame(recs)
+
+    @Slot(bool)
+    def _on_busy(self, busy: bool) -> None:
+        if not busy and self._stale:
+            self.refresh()
 
     def recommended(self) -> np.ndarray:
         """Item indices currently recommended, best first."""
@@ -164,6 +196,10 @@ class NewUserPanel(QWidget):
         item = self.found.frame_model.item_idx(self.found.currentIndex().row())
         if item is not None:
             self.rate(item, float(self.sender().property("rating")))
+
+    @Slot(object)
+    def _on_failed(self, exc: object) -> None:
+        dialogs.show_error(self, exc)
 
     @Slot()
     def _on_remove(self) -> None:

@@ -179,7 +179,7 @@ class ResultsView(QWidget):
 
     def shutdown(self) -> None:
         """Let background work end before the window goes (the lead calls this on close)."""
-        for task in (self.context_task, self.ratings_task, self.map.task):
+        for task in (self.context_task, self.ratings_task, self.map.task, self.new_user.task):
             task.wait()
         if self.export_dialog is not None:
             self.export_dialog.task.wait()

@@ -128,7 +128,13 @@ def test_bias_tables_match_the_core(view, demo):
     assert biases == sorted(biases, reverse=True)
 
 
-def fan_of(view, genre: str, n_each: int = 5) -> list[list[str]]:
+def settled(qtbot, panel) -> np.ndarray:
+    """Recommended item indices once the fold-in worker has caught up with every rating."""
+    qtbot.waitUntil(lambda: not panel.is_busy() and len(panel.recommended()) > 0)
+    return panel.recommended()
+
+
+def fan_of(view, qtbot, genre: str, n_each: int = 5) -> list[list[str]]:
     """Five stars for a genre's most-rated items, one star for the most-rated items outside it.
 
     Returns the genres of the top 10 that follow. (Likes alone mostly teach fold-in "rates
@@ -145,15 +151,15 @@ def fan_of(view, genre: str, n_each: int = 5) -> list[list[str]]:
         panel.rate(int(item), 5.0)
     for item in disliked:
         panel.rate(int(item), 1.0)
-    recommended = panel.recommended()
+    recommended = settled(qtbot, panel)
     assert len(recommended) == panel.n.value()
     assert not set(recommended) & (set(liked) | set(disliked))
     return [g.split("|") for g in items["genres"].to_numpy()[recommended[:10]]]
 
 
-def test_new_user_who_loves_one_genre_gets_that_genre_first(view):
-    horror_fan = fan_of(view, "Horror")
-    comedy_fan = fan_of(view, "Comedy")
+def test_new_user_who_loves_one_genre_gets_that_genre_first(view, qtbot):
+    horror_fan = fan_of(view, qtbot, "Horror")
+    comedy_fan = fan_of(view, qtbot, "Comedy")
     assert "Horror" in horror_fan[0]
     assert "Comedy" in comedy_fan[0]
     horror_share = sum("Horror" in g for g in horror_fan)
@@ -173,7 +179,7 @@ def test_new_user_search_and_star_buttons(view, qtbot):
     panel.found.selectRow(0)
     panel.star_buttons[-1].click()
     assert panel.rated == {int(found["item_idx"].iloc[0]): 5.0}
-    assert len(panel.recommended()) == panel.n.value()
+    assert len(settled(qtbot, panel)) == panel.n.value()
 
 
 def test_save_and_open_gives_identical_recommendations(view, demo, tmp_path, qtbot):
