@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import signal
 import statistics
 import sys
@@ -18,12 +19,16 @@ import time
 import traceback
 import warnings
 from pathlib import Path
+from unittest import mock
 
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "reliability"))
 from loader_cases import Case, any_case, check
+
+from cfdesk.core.loader import load
+from cfdesk.core.loader.read import Refused
 
 WATCHDOG_SECONDS = 30
 
@@ -57,14 +62,18 @@ def main(argv: list[str] | None = None) -> int:
         suppress_health_check=list(HealthCheck),
     )
     @given(any_case(), st.booleans())
-    def run(case: Case, skip: bool) -> None:
+    def run(case: Case, flag: bool) -> None:
+        """`flag`: skip bad rows (damaged files) or force the line-by-line parser (well-formed)."""
         kind = "well-formed" if case.expected is not None else "damaged or random"
+        forced = flag and case.expected is not None
+        slow_path = mock.patch.object(load, "read_fast", side_effect=Refused("forced"))
         start = time.perf_counter()
         with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
             warnings.simplefilter("error")
             signal.alarm(WATCHDOG_SECONDS)
             try:
-                outcome = check(case, Path(folder), skip and case.expected is None)
+                with slow_path if forced else contextlib.nullcontext():
+                    outcome = check(case, Path(folder), flag and not forced)
             except Exception:  # counting them is the point (Hang included)
                 outcome = "crash"
                 crashes.append(f"{case!r}\n{traceback.format_exc(limit=4)}")
@@ -77,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         counts["tried"] += 1
         counts[outcome] += 1
         counts[f"{kind} {outcome}"] += 1
+        counts["line-by-line parser forced"] += forced
 
     start = time.perf_counter()
     run()
@@ -92,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     median, p99 = statistics.quantiles(seconds_per_case, n=100)[49], max(seconds_per_case)
     if len(seconds_per_case) >= 100:
         p99 = statistics.quantiles(seconds_per_case, n=100)[98]
+    print(f"  (well-formed via the line-by-line parser: {counts['line-by-line parser forced']:,})")
     print(
         f"seconds a case:     median {median:.3f}, 99th percentile {p99:.3f}, max {slowest[0]:.3f}"
     )

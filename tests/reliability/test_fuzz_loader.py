@@ -8,9 +8,13 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from unittest import mock
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from cfdesk.core.loader import load
+from cfdesk.core.loader.read import Refused
 
 from .loader_cases import Case, check, damaged, random_bytes, well_formed
 
@@ -51,6 +55,14 @@ def _run(case: Case, skip_bad_rows: bool = False) -> str:
 @given(well_formed())
 def test_well_formed_files_load_as_an_independent_parse_says(case: Case) -> None:
     assert _run(case) == "accepted"
+
+
+@settings(QUICK, max_examples=100)
+@given(well_formed())
+def test_the_line_by_line_parser_reads_well_formed_files_the_same_way(case: Case) -> None:
+    """The fallback for odd files must agree too: here every file goes through it."""
+    with mock.patch.object(load, "read_fast", side_effect=Refused("forced")):
+        assert _run(case) == "accepted"
 
 
 @QUICK
