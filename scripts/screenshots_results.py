@@ -83,6 +83,7 @@ def shoot_results(window: MainWindow) -> None:
         view.new_user.rate(int(item), 5.0)
     for item in by_count[by_count["genres"] == "Horror"]["item_idx"].head(3):
         view.new_user.rate(int(item), 1.0)
+    wait_until(lambda: not view.new_user.is_busy())
     view.new_user.search.setText("paper moon")
     view.new_user.found.selectRow(0)
     view.new_user.recs.selectRow(0)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -24,7 +25,7 @@ from cfdesk.qt.results.item_table import ItemTable
 from cfdesk.qt.results.recommend_panel import spin
 from cfdesk.qt.tasks import BackgroundTask
 
-FOUND_COLUMNS = ["title", "genres", "count"]
+FOUND_COLUMNS = ["title", "count"]
 RECS_COLUMNS = ["rank", "title", "genres", "predicted", "count"]
 RATED_COLUMNS = ["title", "rating"]
 
@@ -60,7 +61,7 @@ class NewUserPanel(QWidget):
         self.search = QLineEdit(placeholderText="Search titles to rate…", clearButtonEnabled=True)
         self.found = ItemTable(FOUND_COLUMNS)
         self.stars = QHBoxLayout()
-        self.star_buttons: list[QPushButton] = []
+        self.star_buttons: list[QToolButton] = []
         self.rated_table = ItemTable(RATED_COLUMNS)
         self.remove = QPushButton("Remove")
         self.clear = QPushButton("Clear and start again")
@@ -78,7 +79,7 @@ class NewUserPanel(QWidget):
 
     def _build_layout(self) -> None:
         rate_row = QHBoxLayout()
-        rate_row.addWidget(QLabel("Rate the selected item:"))
+        rate_row.addWidget(QLabel("Rate it:"))
         rate_row.addLayout(self.stars)
         rate_row.addStretch(1)
         rated_buttons = QHBoxLayout()
@@ -119,7 +120,8 @@ class NewUserPanel(QWidget):
             button.deleteLater()
         if context is not None:
             for value in star_values(*context.fitted.rating_range):
-                button = QPushButton(f"★ {value:g}")
+                button = QToolButton(text=f"★ {value:g}")
+                button.setToolTip(f"Rate the selected item {value:g}")
                 button.setProperty("rating", value)
                 button.clicked.connect(self._on_star)
                 self.stars.addWidget(button)

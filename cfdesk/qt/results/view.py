@@ -50,7 +50,7 @@ class ResultsView(QWidget):
         self.splitter.addWidget(self.tabs)
         self.splitter.addWidget(self.neighbours)
         self.splitter.setStretchFactor(0, 1)
-        self.splitter.setSizes([880, 400])
+        self.splitter.setSizes([960, 320])
         self.empty = QLabel(EMPTY, alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.empty.setObjectName("heading")
         self.stack = QStackedWidget()
