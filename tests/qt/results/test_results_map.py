@@ -159,3 +159,13 @@ def test_save_png_writes_an_image(view, tmp_path):
     path = view.map.save_image(folder / "map.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert [p.name for p in folder.iterdir()] == ["map.png"]  # no temp file left behind
+
+
+def test_fast_scatter_points_use_their_own_styles_atlas_rectangle(view):
+    scatter = view.map.plot.scatter
+    data = scatter.data
+    styles = list(scatter._style(["symbol", "size", "pen", "brush"]))
+    rng = np.random.default_rng(0)
+    for i in rng.choice(len(data), size=50, replace=False):
+        (expected,) = scatter.fragmentAtlas[[tuple(column[i] for column in styles)]]
+        assert tuple(data["sourceRect"][i]) == tuple(expected)
