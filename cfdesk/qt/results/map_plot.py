@@ -8,11 +8,11 @@ from collections.abc import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QGraphicsItem, QSizePolicy
 
 from cfdesk.qt.results.fast_scatter import FastScatter
-from cfdesk.qt.results.map_style import Colouring
+from cfdesk.qt.results.map_style import Colouring, with_alpha
 from cfdesk.qt.results.select_box import SelectViewBox
 from cfdesk.qt.theme import SERIES, palette_color
 
@@ -66,7 +66,7 @@ class MapPlot(pg.PlotWidget):
         self.selected_label = pg.TextItem(
             color=text,
             anchor=(0.5, 1.4),
-            fill=pg.mkBrush(_alpha(palette_color(QPalette.ColorRole.Base), 200)),
+            fill=pg.mkBrush(with_alpha(palette_color(QPalette.ColorRole.Base), 200)),
         )
         self.selected_label.setZValue(90)
         self.selected_label.hide()
@@ -136,7 +136,7 @@ class MapPlot(pg.PlotWidget):
     def set_colouring(self, colouring: Colouring, title: str) -> None:
         """Per-point brushes drawn from one small list (a tiny symbol atlas), plus the legend."""
         brushes = np.array(
-            [pg.mkBrush(_alpha(c, POINT_ALPHA)) for c in colouring.colors], dtype=object
+            [pg.mkBrush(with_alpha(c, POINT_ALPHA)) for c in colouring.colors], dtype=object
         )
         self._brushes = brushes[colouring.codes]
         self.scatter.set_brushes(self._brushes)
@@ -293,9 +293,3 @@ class MapPlot(pg.PlotWidget):
     @Slot()
     def _on_range_changed(self) -> None:
         self._place_labels()
-
-
-def _alpha(color: QColor, alpha: int) -> QColor:
-    out = QColor(color)
-    out.setAlpha(alpha)
-    return out

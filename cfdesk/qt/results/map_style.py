@@ -82,3 +82,10 @@ def point_sizes(counts: np.ndarray, smallest: int = 3, largest: int = 12) -> np.
     logs = np.log1p(np.asarray(counts, dtype=np.float64))
     top = logs.max() if len(logs) and logs.max() > 0 else 1.0
     return np.round(smallest + (largest - smallest) * np.sqrt(logs / top)).astype(np.float64)
+
+
+def with_alpha(color: QColor, alpha: int) -> QColor:
+    """A copy of `color` with another opacity (legend and label backgrounds)."""
+    out = QColor(color)
+    out.setAlpha(alpha)
+    return out
