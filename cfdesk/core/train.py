@@ -277,7 +277,9 @@ class Trainer:
             "lr": self.lr,
         }
         history = [r.to_dict() for r in self.history]
-        return build_fitted(self.module, self.config, self.train, history, metrics)
+        return build_fitted(
+            self.module, self.config, self.train, history, metrics, self.valid
+        )
 
 
 def _best_epoch(history: list[EpochReport]) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -18,14 +19,30 @@ def _held_out_only(ids: np.ndarray, train_counts: np.ndarray) -> frozenset:
     return frozenset(ids[train_counts == 0].tolist())
 
 
+def rated_rows(train: Ratings, valid: Ratings | None) -> Ratings:
+    """Every row of the user's ratings file (training and validation): recommendations must
+    not suggest an item the user already rated, even one held out to measure the model."""
+    if valid is None or not valid.n_ratings:
+        return train
+    return replace(
+        train,
+        user_idx=np.concatenate([train.user_idx, valid.user_idx]),
+        item_idx=np.concatenate([train.item_idx, valid.item_idx]),
+        rating=np.concatenate([train.rating, valid.rating]),
+        timestamp=None,
+    )
+
+
 def build_fitted(
     module: CollabModel,
     config: TrainConfig,
     train: Ratings,
     history: list[dict],
     metrics: dict,
+    valid: Ratings | None = None,
 ) -> FittedModel:
-    """A CPU copy of the model plus ids, seen items and statistics from the training rows."""
+    """A CPU copy of the model plus ids and statistics from the training rows; seen items
+    also include `valid` (rows of the same file, sharing the id maps)."""
     cpu = copy.deepcopy(module).cpu().eval()
     for param in cpu.parameters():
         param.requires_grad_(False)
@@ -37,7 +54,7 @@ def build_fitted(
         config=config,
         users=train.users,
         items=train.items,
-        seen=SeenItems.from_ratings(train),
+        seen=SeenItems.from_ratings(rated_rows(train, valid)),
         item_count=item_count,
         item_mean=train.item_means(),
         user_count=user_count,

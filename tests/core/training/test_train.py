@@ -58,7 +58,23 @@ def test_reports_come_in_order_with_the_promised_fields(tiny, quick):
     fitted = trainer.result()
     assert len(fitted.history) == 3 and fitted.metrics["epochs_run"] == 3
     assert fitted.item_count.sum() == train.n_ratings
-    assert fitted.seen.indptr[-1] == train.n_ratings
+    assert fitted.seen.indptr[-1] == train.n_ratings + valid.n_ratings
+
+
+def test_seen_items_hold_validation_rows_but_not_a_test_file(tiny, quick):
+    rated, test = (
+        tiny.subset(np.arange(tiny.n_ratings) % 5 > 0),
+        tiny.subset(np.arange(tiny.n_ratings) % 5 == 0),
+    )
+    fitted = fit(rated, quick.with_changes(valid_frac=0.2), test)
+    _, valid, _ = prepare_split(rated, quick.with_changes(valid_frac=0.2))
+    for u, i in zip(valid.user_idx, valid.item_idx, strict=True):
+        assert i in fitted.seen.of(int(u))  # held out to measure, but the user rated it
+    in_seen = [
+        i in fitted.seen.of(int(u)) for u, i in zip(test.user_idx, test.item_idx, strict=True)
+    ]
+    assert not any(in_seen)  # a separate test file is not the user's ratings file
+    assert fitted.seen.indptr[-1] == rated.n_ratings
 
 
 def test_stop_mid_epoch_keeps_the_last_completed_epoch(tiny, quick):
