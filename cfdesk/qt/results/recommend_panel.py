@@ -177,8 +177,8 @@ class RecommendPanel(QWidget):
         )
 
     def _rated_elsewhere(self) -> np.ndarray:
-        """Item indices this user rated in the loaded data but not in training (validation
-        rows): the model does not know them as seen, yet the person has rated them."""
+        """Item indices this user rated in the loaded data that the model does not record as
+        seen (rows it never trained or validated on): the person has rated them all the same."""
         if self.user_ratings is None:
             return np.zeros(0, np.int64)
         item_ids, _ = self.user_ratings.of(self.user_id)
