@@ -10,7 +10,6 @@ used (like Surprise's per-rating L2).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import torch
@@ -57,10 +56,11 @@ class RowSparseOptimizer:
         self.state = {n: self._fresh(p) for n, p in self.params.items()}
 
     def _fresh(self, param: torch.Tensor) -> dict:
-        """Moments side by side per row (row, moment, ...): one gather and one scatter each."""
-        n_moments = 2 if self.kind == "adamw" else 1
-        shape = (param.shape[0], n_moments, *param.shape[1:])
-        return {"step": 0, "moments": param.new_zeros(shape)}
+        """Per-row moments as 2-D tables (row, width): 2-D index_select is ~10x faster than 3-D
+        on the CPU, and contiguous moments let torch's fused AdamW do the update in one pass."""
+        names = ("exp_avg", "exp_avg_sq") if self.kind == "adamw" else ("momentum",)
+        shape = (param.shape[0], _width(param))
+        return {"step": 0, **{name: param.new_zeros(shape) for name in names}}
 
     def gather(self, users: torch.Tensor, items: torch.Tensor) -> RowBatch:
         """Unique rows of this batch, copied into small tables that collect the gradients."""
@@ -96,22 +96,31 @@ class RowSparseOptimizer:
         group, state, param = self.param_groups[0], self.state[name], self.params[name]
         state["step"] += 1
         lr = group["lr"]
-        pick = (lambda t: t.clone()) if rows is None else (lambda t: t.index_select(0, rows))
-        value.mul_(1 - lr * self.decay[name])
-        moments = pick(state["moments"])
-        m = moments[:, 0]
+        grad = grad.reshape(len(grad), -1)
+        flat = value.view(len(value), -1)
+        keys = [k for k in state if k != "step"]
+        moments = [
+            state[k].clone() if rows is None else state[k].index_select(0, rows) for k in keys
+        ]
         if self.kind == "adamw":
             beta1, beta2 = group["betas"]
-            v = moments[:, 1]
-            m.mul_(beta1).add_(grad, alpha=1 - beta1)
-            v.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-            denom = v.sqrt().div_(math.sqrt(1 - beta2 ** state["step"])).add_(group["eps"])
-            value.addcdiv_(m, denom, value=-lr / (1 - beta1 ** state["step"]))
+            step = torch.tensor(float(state["step"]), device=flat.device)
+            torch._fused_adamw_(
+                [flat], [grad], moments[:1], moments[1:], [], [step],
+                lr=lr, beta1=beta1, beta2=beta2, weight_decay=self.decay[name],
+                eps=group["eps"], amsgrad=False, maximize=False,
+            )  # fmt: skip
         else:
-            m.mul_(group["momentum"]).add_(grad)
-            value.add_(m, alpha=-lr)
-        _store(state["moments"], rows, moments)
+            flat.mul_(1 - lr * self.decay[name])
+            moments[0].mul_(group["momentum"]).add_(grad)
+            flat.add_(moments[0], alpha=-lr)
+        for key, moment in zip(keys, moments, strict=True):
+            _store(state[key], rows, moment)
         _store(param.data, rows, value)
+
+
+def _width(param: torch.Tensor) -> int:
+    return param[0].numel() if param.dim() else 1
 
 
 def _store(target: torch.Tensor, rows: torch.Tensor | None, value: torch.Tensor) -> None:

@@ -16,6 +16,7 @@ from cfdesk.core.device import cpu_threads_for, device_name, resolve_device, syn
 from cfdesk.core.errors import TrainingError
 from cfdesk.core.evaluation import EvalRows, baselines_on, first_baselines
 from cfdesk.core.fitted import FittedModel
+from cfdesk.core.hand_grad import HandGradOptimizer, has_hand_gradients
 from cfdesk.core.lazy_optim import RowSparseOptimizer, wants_row_sparse
 from cfdesk.core.memory import memory_sample, release, reset_peak
 from cfdesk.core.model_setup import check_config, device_tensors, make_model
@@ -112,7 +113,8 @@ class Trainer:
         n_batches = math.ceil(n / self.batch_size)
         yield self._started(n_batches)
         if wants_row_sparse(cfg.row_sparse, self.module):
-            opt = RowSparseOptimizer(self.module, cfg, self.lr)
+            hand = has_hand_gradients(self.module) and not (cfg.bf16 and dev.type == "cuda")
+            opt = (HandGradOptimizer if hand else RowSparseOptimizer)(self.module, cfg, self.lr)
         else:
             opt = build_optimizer(self.module, cfg)
         gen = torch.Generator(device=dev).manual_seed(cfg.seed)
@@ -123,17 +125,19 @@ class Trainer:
             t0 = time.perf_counter()
             self.module.train()
             perm = torch.randperm(n, generator=gen, device=dev)
+            shuffled = [t.index_select(0, perm) for t in (users, items, target)]  # one gather
+            del perm
             sq_sum = torch.zeros((), device=dev)
             for b in range(n_batches):
                 if self._stop.is_set():
                     return
-                idx = perm[b * self.batch_size : (b + 1) * self.batch_size]
+                batch = [t[b * self.batch_size : (b + 1) * self.batch_size] for t in shuffled]
                 lr, mom = lr_and_momentum(cfg.schedule, self.lr, step / total_steps)
                 set_lr_and_momentum(opt, lr, mom)
-                sq = self._step(opt, users[idx], items[idx], target[idx], epoch)
+                sq = self._step(opt, *batch, epoch)
                 sq_sum += sq
                 step += 1
-                smooth = smooth * SMOOTHING + (1 - SMOOTHING) * sq / len(idx)
+                smooth = smooth * SMOOTHING + (1 - SMOOTHING) * sq / len(batch[2])
                 if (b + 1) % every == 0 and b + 1 < n_batches:
                     loss = math.sqrt(self._finite(smooth, epoch, lr) / (1 - SMOOTHING**step))
                     yield BatchReport(
@@ -214,11 +218,13 @@ class Trainer:
                 self._shrink_after_oom(epoch)
 
     def _accumulated_step(self, opt, users, items, target) -> torch.Tensor:
+        micro = batching.micro_batch(self.batch_size, self.accum_steps)
+        if isinstance(opt, HandGradOptimizer):
+            return opt.train_step(users, items, target, micro)
         opt.zero_grad(set_to_none=True)
         rows = opt.gather(users, items) if isinstance(opt, RowSparseOptimizer) else None
         if rows is not None:
             users, items = rows.user_pos, rows.item_pos
-        micro = batching.micro_batch(self.batch_size, self.accum_steps)
         use_bf16 = self.config.bf16 and self.device.type == "cuda"
         sq_total = torch.zeros((), device=self.device)
         for u, i, r in zip(
@@ -277,9 +283,7 @@ class Trainer:
             "lr": self.lr,
         }
         history = [r.to_dict() for r in self.history]
-        return build_fitted(
-            self.module, self.config, self.train, history, metrics, self.valid
-        )
+        return build_fitted(self.module, self.config, self.train, history, metrics, self.valid)
 
 
 def _best_epoch(history: list[EpochReport]) -> int:
