@@ -21,7 +21,13 @@ class Actions:
     train: QAction
     stop: QAction
     find_lr: QAction
+    shortcuts: QAction
+    about: QAction
     recent: QMenu
+
+    def all(self) -> list[QAction]:
+        """Every action (the shortcut list in Help shows those with keys)."""
+        return [a for a in vars(self).values() if isinstance(a, QAction)]
 
 
 def _action(window: QMainWindow, text: str, tip: str, *keys: QKeySequence | str) -> QAction:
@@ -35,7 +41,7 @@ def _action(window: QMainWindow, text: str, tip: str, *keys: QKeySequence | str)
 
 
 def build_actions(window: QMainWindow) -> Actions:
-    """Create the actions and the File / Train menus on `window`."""
+    """Create the actions and the File / Train / Help menus on `window`."""
     key = QKeySequence.StandardKey
     actions = Actions(
         open_data=_action(
@@ -53,6 +59,10 @@ def build_actions(window: QMainWindow) -> Actions:
         train=_action(window, "&Train", "Start training with the settings shown.", "Ctrl+T", "F5"),
         stop=_action(window, "S&top", "Stop training and keep the best model so far.", "Esc"),
         find_lr=_action(window, "&Find learning rate", "Run the learning-rate finder."),
+        shortcuts=_action(window, "&Keyboard shortcuts", "List every keyboard shortcut.", "F1"),
+        about=_action(
+            window, "&About cfdesk", "Versions, devices and the log folder (for bug reports)."
+        ),
         recent=QMenu("Open &recent", window),
     )
     file_menu = window.menuBar().addMenu("&File")
@@ -64,4 +74,6 @@ def build_actions(window: QMainWindow) -> Actions:
     file_menu.addAction(actions.quit)
     train_menu = window.menuBar().addMenu("&Train")
     train_menu.addActions([actions.train, actions.stop, actions.find_lr])
+    help_menu = window.menuBar().addMenu("&Help")
+    help_menu.addActions([actions.shortcuts, actions.about])
     return actions

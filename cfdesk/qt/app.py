@@ -12,17 +12,6 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 log = logging.getLogger("cfdesk")
 
 
-def _install_excepthook(window) -> None:
-    """An unexpected error in a slot shows the error dialog instead of killing the app."""
-    from cfdesk.qt import dialogs
-
-    def hook(kind, exc, tb) -> None:
-        log.error("unhandled error", exc_info=(kind, exc, tb))
-        dialogs.show_error(window, exc)
-
-    sys.excepthook = hook
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """GUI entry point (`cfdesk-gui`, `cfdesk [FILE]`, `python main.py`); FILE may be a model."""
     from PySide6.QtGui import QIcon
@@ -30,11 +19,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from cfdesk import __version__
     from cfdesk.assets import asset_path
+    from cfdesk.qt.application import Application
+    from cfdesk.qt.crash import CrashReporter, setup_logging
     from cfdesk.qt.main_window import MainWindow
     from cfdesk.qt.theme import load_stylesheet
 
     argv = list(sys.argv[1:] if argv is None else argv)
-    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    app = QApplication.instance() or Application([sys.argv[0], *argv])
     app.setApplicationName("cfdesk")
     app.setOrganizationName("cfdesk")
     app.setApplicationVersion(__version__)
@@ -43,10 +34,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
     app.setStyleSheet(load_stylesheet())
+    setup_logging()
+    reporter = CrashReporter(app)
+    reporter.install()
     window = MainWindow()
-    _install_excepthook(window)
+    if isinstance(app, Application):
+        app.fileOpenRequested.connect(window.open_path)
     window.show()
     files = [a for a in argv if not a.startswith("-")]
     if files:
         window.open_path(files[0])
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        reporter.uninstall()
+        log.info("cfdesk closed")

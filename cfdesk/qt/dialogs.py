@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import traceback
+import logging
 
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from cfdesk.core.errors import CfdeskError, OutOfMemoryError
+from cfdesk.qt.crash_dialog import show_crash
+
+log = logging.getLogger("cfdesk")
 
 
 def error_text(exc: BaseException) -> str:
@@ -16,24 +19,31 @@ def error_text(exc: BaseException) -> str:
     return f"Something went wrong inside cfdesk ({type(exc).__name__}: {exc})."
 
 
-def error_details(exc: BaseException) -> str:
-    """The full traceback, for the Details box and the clipboard."""
-    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-
-
 def show_error(parent: QWidget | None, exc: BaseException, title: str = "cfdesk") -> None:
-    """Tell the user what failed; unexpected errors add Details and Copy details."""
-    box = QMessageBox(QMessageBox.Icon.Warning, title, error_text(exc), parent=parent)
+    """Tell the user what failed; unexpected errors get the crash dialog (details, log, copy)."""
     if not isinstance(exc, CfdeskError):
-        box.setDetailedText(error_details(exc))
-        copy = box.addButton("Copy details", QMessageBox.ButtonRole.ActionRole)
-        box.addButton(QMessageBox.StandardButton.Close)
-        box.exec()
-        if box.clickedButton() is copy:
-            QApplication.clipboard().setText(error_details(exc))
+        log.error("unexpected error shown", exc_info=(type(exc), exc, exc.__traceback__))
+        show_crash(exc, parent)
         return
+    log.info("error shown: %s", exc)
+    box = QMessageBox(QMessageBox.Icon.Warning, title, error_text(exc), parent=parent)
     box.addButton(QMessageBox.StandardButton.Ok)
     box.exec()
+
+
+def ask_stop_training(parent: QWidget | None, name: str) -> bool:
+    """Opening a file while training runs: stop it first, or keep training."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "cfdesk",
+        f"Training is running. Stop it and open {name}?",
+        parent=parent,
+    )
+    box.setInformativeText("The best model so far is kept.")
+    stop = box.addButton("Stop and open", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return box.clickedButton() is stop
 
 
 def ask_oom_retry(parent: QWidget | None, exc: OutOfMemoryError) -> bool:

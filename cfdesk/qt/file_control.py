@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog
 
@@ -18,6 +19,8 @@ from cfdesk.qt.tasks import BackgroundTask
 
 MODEL_SUFFIX = ".cfmodel"
 MODEL_FILTER = f"cfdesk models (*{MODEL_SUFFIX})"
+
+log = logging.getLogger("cfdesk")
 
 
 def load_with_summary(path: Path, **options: object) -> tuple[Ratings, DatasetSummary]:
@@ -36,6 +39,7 @@ class FileControl(QObject):
         self.model_files = BackgroundTask(self)
         self._pending_path = Path()
         self._model_path = Path()
+        self._after_training = ""  # a file to open once the stopped training has ended
         a, welcome = window.actions, window.welcome
         a.open_data.triggered.connect(self.choose_data_file)
         a.demo.triggered.connect(self.open_demo)
@@ -53,6 +57,8 @@ class FileControl(QObject):
         self.model_files.succeeded.connect(self._on_model_file_done)
         self.model_files.failed.connect(self._on_failed)
         self.model_files.busyChanged.connect(self._on_model_busy)
+        # Queued: the training's outcome (its model) is handled before the next file opens.
+        window.training.idle.connect(self._on_training_idle, Qt.ConnectionType.QueuedConnection)
 
     def is_busy(self) -> bool:
         return self.loader.is_busy() or self.model_files.is_busy()
@@ -82,7 +88,24 @@ class FileControl(QObject):
 
     @Slot(str)
     def open_path(self, path: str) -> None:
+        """Open a file; while training runs, ask to stop it first and open once it has stopped."""
+        training = self._window.training
+        if not training.is_running():
+            self._open_now(path)
+        elif dialogs.ask_stop_training(self._window, Path(path).name):
+            log.info("stopping training to open %s", path)
+            self._after_training = path
+            training.stop()
+
+    @Slot()
+    def _on_training_idle(self) -> None:
+        path, self._after_training = self._after_training, ""
+        if path:
+            self._open_now(path)
+
+    def _open_now(self, path: str) -> None:
         """A model file opens as a model; anything else goes through the import dialog."""
+        log.info("opening %s", path)
         if path.endswith(MODEL_SUFFIX):
             self.open_model(path)
             return
@@ -115,6 +138,7 @@ class FileControl(QObject):
     @Slot(object)
     def _on_data_loaded(self, loaded: tuple[Ratings, DatasetSummary]) -> None:
         path, window = self._pending_path, self._window
+        log.info("loaded %s: %r", path, loaded[0])
         window.settings.add_recent("data", path)
         window.settings.set_last_dir(path.parent)
         window.set_ratings(*loaded, path)
@@ -175,6 +199,7 @@ class FileControl(QObject):
         path, window = self._model_path, self._window
         window.settings.add_recent("models", path)
         window.settings.set_last_dir(path.parent)
+        log.info("%s %s", "opened model" if isinstance(value, FittedModel) else "saved model", path)
         if isinstance(value, FittedModel):
             window.set_model(value, path.name)
             window.show_page("Results")

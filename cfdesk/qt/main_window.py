@@ -21,6 +21,7 @@ from cfdesk.core.device import list_devices
 from cfdesk.core.fitted import FittedModel
 from cfdesk.core.ratings import Ratings
 from cfdesk.core.summary import DatasetSummary
+from cfdesk.qt.about import AboutDialog
 from cfdesk.qt.actions import build_actions
 from cfdesk.qt.file_control import FileControl
 from cfdesk.qt.panels.data_panel import DataPanel
@@ -103,11 +104,27 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.actions.export.triggered.connect(self.results.open_export_dialog)
         self.actions.quit.triggered.connect(self.close)
+        self.actions.about.triggered.connect(self.show_about)
+        self.actions.shortcuts.triggered.connect(self.show_shortcuts)
         self.results.statusMessage.connect(self._on_status_message)
 
     @Slot(str)
     def _on_status_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
+
+    @Slot()
+    def show_about(self) -> AboutDialog:
+        """Help → About (non-blocking, so tests and screenshots can look at it)."""
+        dialog = AboutDialog(self.actions.all(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def show_shortcuts(self) -> AboutDialog:
+        dialog = self.show_about()
+        dialog.tabs.setCurrentIndex(1)
+        return dialog
 
     # ---- state shown everywhere -------------------------------------------------------------
     def refresh(self) -> None:

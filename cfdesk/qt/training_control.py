@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Slot
+import logging
+
+from PySide6.QtCore import QObject, Signal, Slot
 
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.errors import OutOfMemoryError, TrainingError
@@ -10,6 +12,8 @@ from cfdesk.core.ratings import Ratings
 from cfdesk.qt import dialogs
 from cfdesk.qt.tasks import BackgroundTask
 from cfdesk.qt.training_runner import TrainingRunner, warm_up
+
+log = logging.getLogger("cfdesk")
 
 
 def run_lr_finder(ratings: Ratings, config: TrainConfig, progress, should_stop):
@@ -30,7 +34,12 @@ def model_title(config: TrainConfig) -> str:
 
 
 class TrainingControl(QObject):
-    """The window's training controller: start, stop, find LR, and what happens after each."""
+    """The window's training controller: start, stop, find LR, and what happens after each.
+
+    `idle` is emitted whenever the last of training and the LR finder has ended.
+    """
+
+    idle = Signal()
 
     def __init__(self, window) -> None:
         super().__init__(window)
@@ -72,6 +81,7 @@ class TrainingControl(QObject):
         window.settings.set_train_config(self._config)
         window.monitor.start(self._config.epochs, window.form.device.currentText())
         window.show_page("Train")
+        log.info("training started: %s", self._config)
         self.runner.start(window.ratings, self._config)
 
     @Slot()
@@ -109,6 +119,7 @@ class TrainingControl(QObject):
         metrics = getattr(fitted, "metrics", {}) or {}
         rmse = metrics.get("valid_rmse")
         figure = f" (validation RMSE {rmse:.4f})" if isinstance(rmse, float) else ""
+        log.info("%s%s", word, figure)
         self._window.monitor.finish(
             f"{word}{figure}. Browse it under Results or save it with File → Save model.",
             completed=not stopped,
@@ -118,6 +129,7 @@ class TrainingControl(QObject):
     @Slot(object)
     def _on_failed(self, exc: BaseException) -> None:
         window, config = self._window, self._config
+        log.info("training failed: %s", dialogs.error_text(exc))
         window.monitor.finish(f"Training failed: {dialogs.error_text(exc)}", completed=False)
         if isinstance(exc, OutOfMemoryError):
             if dialogs.ask_oom_retry(window, exc):
@@ -147,3 +159,5 @@ class TrainingControl(QObject):
     def _on_running(self, running: bool) -> None:
         self._window.form.set_running(self.is_running())
         self._window.refresh()
+        if not self.is_running():
+            self.idle.emit()

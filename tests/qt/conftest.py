@@ -16,6 +16,14 @@ def isolated_settings(tmp_path, monkeypatch):
     return folder
 
 
+@pytest.fixture(autouse=True)
+def isolated_log_dir(tmp_path, monkeypatch):
+    """Log files (and the folder Help → About shows) go to tmp_path, never the user's folder."""
+    folder = tmp_path / "logs"
+    monkeypatch.setenv("CFDESK_LOG_DIR", str(folder))
+    return folder
+
+
 def pytest_collection_modifyitems(items):
     """Any Qt warning or critical message fails the test that caused it (this folder's own tests)."""
     here = Path(__file__).resolve().parent

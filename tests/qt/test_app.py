@@ -36,19 +36,47 @@ sys.exit(main([sys.argv[1]]))
 """
 
 
-@pytest.mark.slow
-def test_cfdesk_with_a_model_file_opens_it(planted, tmp_path, isolated_settings):
+# macOS Finder's "Open With" sends a FileOpen event to the application instead of argv.
+FINDER_DRIVER = DRIVER.replace(
+    'app = QApplication(["cfdesk"])',
+    "from PySide6.QtGui import QFileOpenEvent\n"
+    "from cfdesk.qt.application import Application\n"
+    'app = Application(["cfdesk"])\n'
+    "QTimer.singleShot(0, lambda: app.postEvent(app, QFileOpenEvent(sys.argv.pop())))",
+).replace("main([sys.argv[1]])", "main([])")
+
+
+@pytest.fixture
+def model_file(planted, tmp_path):
     ratings = ratings_from_raw(planted["user_ids"], planted["item_ids"], planted["ratings"])
     path = tmp_path / "planted.cfmodel"
     save_model(fit(ratings, TrainConfig(epochs=1, n_factors=4, device="cpu")), path)
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    out = subprocess.run(
-        [sys.executable, "-c", DRIVER, str(path)],
+    return path
+
+
+def _run(driver: str, path, log_dir) -> subprocess.CompletedProcess:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CFDESK_LOG_DIR": str(log_dir)}
+    return subprocess.run(
+        [sys.executable, "-c", driver, str(path)],
         capture_output=True,
         text=True,
         timeout=120,
         env=env,
     )
+
+
+@pytest.mark.slow
+def test_cfdesk_with_a_model_file_opens_it(model_file, isolated_settings, isolated_log_dir):
+    out = _run(DRIVER, model_file, isolated_log_dir)
     assert out.returncode == 0, out.stderr[-800:]
     assert "TITLE cfdesk — planted.cfmodel" in out.stdout
     assert "Destroyed while thread" not in out.stderr
+    log = (isolated_log_dir / "cfdesk.log").read_text(encoding="utf-8")
+    assert "cfdesk started" in log and "opened model" in log and "cfdesk closed" in log
+
+
+@pytest.mark.slow
+def test_finder_open_with_opens_the_file(model_file, isolated_settings, isolated_log_dir):
+    out = _run(FINDER_DRIVER, model_file, isolated_log_dir)
+    assert out.returncode == 0, out.stderr[-800:]
+    assert "TITLE cfdesk — planted.cfmodel" in out.stdout

@@ -23,3 +23,16 @@ def test_data_panel_shows_counts_and_charts(qtbot, planted):
     panel.set_summary(None)
     assert panel.values["users"].text() == "–"
     assert panel.bar_count() == 0
+
+
+def test_skipped_rows_are_reported_once_with_their_lines(qtbot, tmp_path):
+    from cfdesk.core.loader import load_ratings
+
+    path = tmp_path / "some_bad.csv"
+    path.write_text("user,item,rating\n1,10,4\n2,11,five\n2,10,3\n3,x\n", encoding="utf-8")
+    panel = DataPanel()
+    qtbot.addWidget(panel)
+    panel.set_summary(summarize(load_ratings(path, skip_bad_rows=True)), "some_bad.csv")
+    notes = panel.notes.text()
+    assert notes.lower().count("skipped") == 1, notes
+    assert "line(s) 3, 5" in notes

@@ -103,9 +103,13 @@ class DataPanel(QWidget):
             parts.append(
                 f"{summary.duplicates_dropped:,} repeated ratings dropped (kept the last)."
             )
-        if summary.rows_rejected:
+        warnings = [
+            w[0].upper() + w[1:] + ("" if w.endswith(".") else ".") for w in summary.warnings
+        ]
+        # The loader's own warning names the skipped lines; say it once, with the line numbers.
+        if summary.rows_rejected and not any("bad row" in w for w in warnings):
             parts.append(f"{summary.rows_rejected:,} unreadable rows skipped.")
-        return " ".join(parts + list(summary.warnings))
+        return " ".join(parts + warnings)
 
     def bar_count(self) -> int:
         x = self._bars.opts.get("x")

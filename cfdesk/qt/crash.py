@@ -1,0 +1,138 @@
+"""Crash safety: a rotating log file, and unexpected errors from any thread shown, not fatal."""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import sys
+import threading
+import traceback
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QObject, QStandardPaths, Signal, Slot
+
+LOG_DIR_ENV = "CFDESK_LOG_DIR"
+LOG_NAME = "cfdesk.log"
+LOG_BYTES = 1_000_000
+LOG_BACKUPS = 3
+
+log = logging.getLogger("cfdesk")
+
+
+def log_dir() -> Path:
+    """CFDESK_LOG_DIR when set (tests, portable use), else the platform's app-data folder/logs."""
+    folder = os.environ.get(LOG_DIR_ENV)
+    if folder:
+        return Path(folder)
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation)
+    return Path(base or Path.home() / ".cfdesk") / "logs"
+
+
+def setup_logging() -> Path | None:
+    """Send cfdesk's INFO and above to a 1 MB × 3 rotating file; returns the file's path.
+
+    Idempotent: a second call (tests, a second main()) replaces the handler it installed. A
+    folder that cannot be written leaves the app running without a log file (None).
+    """
+    path = log_dir() / LOG_NAME
+    for old in [h for h in log.handlers if getattr(h, "_cfdesk", False)]:
+        log.removeHandler(old)
+        old.close()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(
+            path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+        )
+    except OSError as exc:
+        print(f"cfdesk: cannot write the log file {path}: {exc}", file=sys.stderr)
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(message)s"))
+    handler._cfdesk = True  # type: ignore[attr-defined]
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.info("cfdesk started (%s)", versions_line())
+    return path
+
+
+def versions() -> dict[str, str]:
+    """What a bug report needs to reproduce a crash: every version that matters."""
+    import PySide6
+    import torch
+    from PySide6.QtCore import qVersion
+
+    from cfdesk import __version__
+
+    cuda = torch.version.cuda if torch.cuda.is_available() else "not available"
+    return {
+        "cfdesk": __version__,
+        "Python": platform.python_version(),
+        "torch": torch.__version__,
+        "CUDA": str(cuda),
+        "Qt": qVersion(),
+        "PySide6": PySide6.__version__,
+        "System": platform.platform(),
+    }
+
+
+def versions_line() -> str:
+    return ", ".join(f"{k} {v}" for k, v in versions().items())
+
+
+def crash_report(exc: BaseException) -> str:
+    """Traceback plus versions: the text "Copy details" puts on the clipboard."""
+    trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    info = "\n".join(f"{k}: {v}" for k, v in versions().items())
+    return f"{trace}\n{info}\n"
+
+
+class CrashReporter(QObject):
+    """Receives unexpected errors from any thread and shows them on the UI thread, one at a time.
+
+    Lives on the UI thread, so `caught` emitted from a worker thread arrives queued there.
+    """
+
+    caught = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._showing = False
+        self.caught.connect(self._on_caught)
+        self._previous = (sys.excepthook, threading.excepthook)
+
+    def install(self) -> None:
+        """Route sys.excepthook (UI thread, slots) and threading.excepthook (threads) here."""
+        sys.excepthook = self.excepthook
+        threading.excepthook = self.thread_excepthook
+
+    def uninstall(self) -> None:
+        sys.excepthook, threading.excepthook = self._previous
+
+    def excepthook(
+        self, kind: type[BaseException], exc: BaseException, tb: TracebackType | None
+    ) -> None:
+        """Any thread: log now, show later on the UI thread (Ctrl+C still ends the app)."""
+        if issubclass(kind, KeyboardInterrupt):
+            self._previous[0](kind, exc, tb)
+            return
+        log.error("unexpected error", exc_info=(kind, exc, tb))
+        self.caught.emit(exc.with_traceback(tb))
+
+    def thread_excepthook(self, args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is not None:
+            self.excepthook(args.exc_type, args.exc_value, args.exc_traceback)
+
+    @Slot(object)
+    def _on_caught(self, exc: BaseException) -> None:
+        """One dialog at a time: errors raised while it is open are only logged (no dialog storm)."""
+        if self._showing:
+            return
+        from cfdesk.qt.crash_dialog import show_crash
+
+        self._showing = True
+        try:
+            show_crash(exc)
+        finally:
+            self._showing = False
