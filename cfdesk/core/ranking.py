@@ -9,7 +9,7 @@ import torch
 
 from cfdesk.core.fitted import FittedModel
 from cfdesk.core.ratings import Ratings
-from cfdesk.core.recommend import Recommender, seen_pairs
+from cfdesk.core.recommend import Recommender, scale_point, seen_pairs
 
 RELEVANT_SHARE = 0.75  # relevant = rating in the top quarter of the scale: 4+ on 1-5
 
@@ -33,8 +33,7 @@ class RankingReport:
 
 def relevance_threshold(rating_range: tuple[float, float]) -> float:
     """Lowest rating that counts as relevant: 4 on a 1-5 scale, scaled for other scales."""
-    low, high = rating_range
-    return low + RELEVANT_SHARE * (high - low)
+    return scale_point(rating_range, RELEVANT_SHARE)
 
 
 def relevant_items(
