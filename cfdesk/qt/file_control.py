@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog
 
+from cfdesk.core.atomic import Cancelled
 from cfdesk.core.errors import CfdeskError
 from cfdesk.core.fitted import FittedModel
 from cfdesk.core.loader import load_ratings, sniff
@@ -65,8 +66,8 @@ class FileControl(QObject):
 
     def shutdown(self) -> None:
         """Window closing: wait for reads and writes (a model write is never cut short)."""
-        self.loader.wait()
-        self.model_files.wait(60_000)
+        self.loader.close()
+        self.model_files.close(60_000)
 
     @Slot()
     def choose_data_file(self) -> None:
@@ -132,8 +133,14 @@ class FileControl(QObject):
             rating=roles["rating"],
             timestamp=False if roles["timestamp"] is None else roles["timestamp"],
             items=choices.items,
-            progress=self.loader.report_progress,
+            progress=self._load_progress,
         )
+
+    def _load_progress(self, fraction: float) -> None:
+        """Worker thread: report progress, and end the load here when it was cancelled."""
+        if self.loader.stop_requested():
+            raise Cancelled("loading was cancelled")
+        self.loader.report_progress(fraction)
 
     @Slot(object)
     def _on_data_loaded(self, loaded: tuple[Ratings, DatasetSummary]) -> None:

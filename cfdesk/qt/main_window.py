@@ -31,6 +31,7 @@ from cfdesk.qt.panels.training_monitor import TrainingMonitor
 from cfdesk.qt.panels.welcome_panel import WelcomePanel
 from cfdesk.qt.results import ResultsView
 from cfdesk.qt.settings import AppSettings
+from cfdesk.qt.tasks import BackgroundTask
 from cfdesk.qt.training_control import TrainingControl
 from cfdesk.qt.worker import wait_for_all
 
@@ -203,6 +204,9 @@ class MainWindow(QMainWindow):
         """Stop training and background work cleanly before the window goes."""
         self.training.shutdown()
         self.files.shutdown()
-        wait_for_all()  # e.g. the results view's map; a running QThread must not be destroyed
+        self.results.shutdown()
+        for task in self.findChildren(BackgroundTask):  # any other: no late dialogs or threads
+            task.close()
+        wait_for_all()  # a running QThread must not be destroyed
         self.save_state()
         event.accept()

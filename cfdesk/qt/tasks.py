@@ -13,7 +13,8 @@ class BackgroundTask(QObject):
     """Runs a blocking core call on a worker thread; results and errors arrive as signals.
 
     Pass `progress=task.report_progress` and `should_stop=task.stop_requested` to core calls that
-    take them: both are safe to call from the worker thread.
+    take them: both are safe to call from the worker thread. Once `close()`d (window closing) it
+    starts nothing and stays silent, so no late result opens a dialog or starts a thread.
     """
 
     succeeded = Signal(object)
@@ -25,6 +26,7 @@ class BackgroundTask(QObject):
         super().__init__(parent)
         self._worker: GeneratorWorker | None = None
         self._cancel = False
+        self._closed = False
 
     def is_busy(self) -> bool:
         return self._worker is not None
@@ -33,6 +35,8 @@ class BackgroundTask(QObject):
         """Start `func(*args, **kwargs)` in the background; refuses while another call runs."""
         if self._worker is not None:
             raise RuntimeError("this task is already running")
+        if self._closed:
+            return
         self._cancel = False
         worker = call_worker(func, *args, **kwargs)
         worker.returned.connect(self._on_returned)
@@ -61,17 +65,25 @@ class BackgroundTask(QObject):
         self.cancel()
         return worker.wait(msecs)
 
+    def close(self, msecs: int = 10_000) -> bool:
+        """Window closing: cancel, wait, and ignore whatever the worker still reports."""
+        self._closed = True
+        return self.wait(msecs)
+
     @Slot(object)
     def _on_returned(self, value: object) -> None:
-        self.succeeded.emit(value)
+        if not self._closed:
+            self.succeeded.emit(value)
 
     @Slot(object)
     def _on_errored(self, exc: object) -> None:
-        self.failed.emit(exc)
+        if not self._closed:
+            self.failed.emit(exc)
 
     @Slot()
     def _on_finished(self) -> None:
         if self._worker is not None:
             self._worker.wait()
         self._worker = None
-        self.busyChanged.emit(False)
+        if not self._closed:
+            self.busyChanged.emit(False)

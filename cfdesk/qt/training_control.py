@@ -110,8 +110,8 @@ class TrainingControl(QObject):
     def shutdown(self) -> None:
         """Window closing: stop everything and wait for the threads."""
         self.runner.shutdown()
-        self.lr_task.wait()
-        self.warm_task.wait()
+        self.lr_task.close()
+        self.warm_task.close()
 
     @Slot(object, bool)
     def _on_finished(self, fitted, stopped: bool) -> None:

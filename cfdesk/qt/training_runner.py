@@ -49,6 +49,7 @@ class TrainingRunner(QObject):
         self._stop_requested = False
         self._pending: list[BatchReport | EpochReport] = []
         self._outcome: tuple | None = None
+        self._closed = False  # window closing: start nothing, report nothing
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(REDRAW_MS)
         self._flush_timer.timeout.connect(self._flush)
@@ -60,6 +61,8 @@ class TrainingRunner(QObject):
         """Split, build and train in the background; the UI thread only receives reports."""
         if self._worker is not None:
             raise RuntimeError("a training run is already in progress")
+        if self._closed:
+            return
         self._stop_requested, self._trainer, self._pending = False, None, []
         worker = GeneratorWorker(self._job, ratings, config, test)
         worker.yielded.connect(self._on_yielded)
@@ -93,7 +96,11 @@ class TrainingRunner(QObject):
             self._trainer.stop()
 
     def shutdown(self, msecs: int = 10_000) -> bool:
-        """Stop and wait for the thread to end (window closing); True when it ended in time."""
+        """Stop and wait for the thread to end (window closing); True when it ended in time.
+
+        Afterwards the runner starts nothing and emits nothing: the window is going away.
+        """
+        self._closed = True
         worker = self._worker
         if worker is None:
             return True
@@ -146,6 +153,8 @@ class TrainingRunner(QObject):
             self._worker.wait()
         self._worker, self._trainer = None, None
         outcome, self._outcome = self._outcome, None
+        if self._closed:
+            return
         self.runningChanged.emit(False)
         if outcome is not None:
             signal, args = outcome

@@ -178,8 +178,8 @@ class ResultsView(QWidget):
         dialogs.show_error(self, exc)
 
     def shutdown(self) -> None:
-        """Let background work end before the window goes (the lead calls this on close)."""
+        """Window closing: cancel background work, wait for it, and start nothing afterwards."""
         for task in (self.context_task, self.ratings_task, self.map.task, self.new_user.task):
-            task.wait()
+            task.close()
         if self.export_dialog is not None:
-            self.export_dialog.task.wait()
+            self.export_dialog.task.close()
