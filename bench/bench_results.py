@@ -1,6 +1,6 @@
 """Results-engine benchmarks: top-N quality on MovieLens u1 and export speed on a 162k × 59k model.
 
-    python bench/bench_results.py ranking [--data /work/shared/data/ml-100k]
+    python bench/bench_results.py ranking [--data /work/shared/data/ml-100k] [--seed 42]
     python bench/bench_results.py speed [--users N]
 
 Figures go into docs/results.md. Timings are noisy on a shared machine: quote medians.
@@ -28,62 +28,106 @@ from cfdesk.core.ids import IdIndex
 from cfdesk.core.items import ItemTable
 from cfdesk.core.loader import load_ratings
 from cfdesk.core.model import build_model
-from cfdesk.core.ranking import evaluate_popularity, evaluate_recommender
-from cfdesk.core.recommend import DEFAULT_MIN_RATINGS, DEFAULT_POPULARITY_WEIGHT, Recommender
+from cfdesk.core.ranking import (
+    RankingReport,
+    evaluate_popularity,
+    evaluate_recommender,
+    relevance_threshold,
+    relevant_items,
+)
+from cfdesk.core.ratings import Ratings
+from cfdesk.core.recommend import (
+    DEFAULT_LIKED_SHARE,
+    DEFAULT_POPULARITY_WEIGHT,
+    Recommender,
+    scale_point,
+)
 from cfdesk.core.split import prepare_split
 from cfdesk.core.train import fit
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ml-100k"
 WEIGHTS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
-CUTS = (0, 20)
+SHARES = (None, 0.5, 0.5625, 0.625, 0.6875, 0.75)  # liked floor: 3, 3.25, 3.5, 3.75, 4 on 1-5
+HEADER = "| ranking | precision@10 | recall@10 | NDCG@10 | users |\n|---|---|---|---|---|"
 
 
-def _row(report: object) -> str:
+def _row(report: RankingReport) -> str:
     return (
         f"| {report.label} | {report.precision:.4f} | {report.recall:.4f} | {report.ndcg:.4f} "
         f"| {report.n_users} |"
     )
 
 
-def ranking(data: Path) -> dict:
+def _floor_label(share: float | None, fitted: FittedModel) -> str:
+    return "no floor" if share is None else f"floor {scale_point(fitted.rating_range, share):g}"
+
+
+def below(rec: Recommender, test: Ratings, stars: float) -> float:
+    """Share of the top-10 slots of the test users that hold an item predicted below `stars`."""
+    users, _ = relevant_items(rec.fitted, test, relevance_threshold(rec.fitted.rating_range))
+    _, scores = rec.recommend_idx(users, n=10)
+    return float(np.mean(scores[~np.isnan(scores)] < stars))
+
+
+def ranking(data: Path, seed: int) -> dict:
     """Tune on a validation split of u1.base, then report u1.test once with the chosen defaults."""
     base = load_ratings(data / "u1.base")
     test = load_ratings(data / "u1.test", items=False)
-    config = TrainConfig(device="cpu")
-    _, valid, _ = prepare_split(base, config)  # the same seeded split fit() uses inside
+    config = TrainConfig(device="cpu", seed=seed)
+    train, valid, _ = prepare_split(base, config)  # the same seeded split fit() uses inside
     start = time.perf_counter()
     fitted = fit(base, config)
     used = fitted.config
     print(
         f"trained the default {used.model} model in {time.perf_counter() - start:.0f} s: "
         f"{used.n_factors} factors, {used.epochs} epochs, lr {used.lr}, batch {used.batch_size}, "
-        f"weight decay {used.weight_decay}, y_range {used.y_range}; "
+        f"weight decay {used.weight_decay}, y_range {used.y_range}, seed {seed}; "
         f"valid RMSE {fitted.metrics.get('valid_rmse', float('nan')):.4f}"
     )
-    print("\nvalidation split of u1.base (only training rows excluded):")
-    print("| ranking | precision@10 | recall@10 | NDCG@10 | users |\n|---|---|---|---|---|")
-    sweep = {"popularity": evaluate_popularity(fitted, valid).to_dict()}
-    print(_row(evaluate_popularity(fitted, valid)))
-    for weight in WEIGHTS:
-        rec = Recommender(fitted, popularity_weight=weight)
-        for cut in CUTS:
-            label = f"model, weight {weight}, min_ratings {cut}"
-            report = evaluate_recommender(rec, valid, label=label, min_ratings=cut)
+    # For tuning only the training rows count as seen: the validation rows are what is sought.
+    tuning = dataclasses.replace(fitted, seen=SeenItems.from_ratings(train))
+    print("\nvalidation split of u1.base (only training rows excluded):\n" + HEADER)
+    popular = evaluate_popularity(tuning, valid)
+    sweep = {"popularity": popular.to_dict()}
+    print(_row(popular))
+    for share in SHARES:
+        for weight in WEIGHTS:
+            label = f"model, {_floor_label(share, fitted)}, prior {weight}"
+            rec = Recommender(tuning, popularity_weight=weight, liked_share=share)
+            report = evaluate_recommender(rec, valid, label=label)
             sweep[label] = report.to_dict()
             print(_row(report))
     # On u1.test every u1.base rating is "seen" (the validation rows were rated too).
     whole = dataclasses.replace(fitted, seen=SeenItems.from_ratings(base))
-    chosen = f"default (weight {DEFAULT_POPULARITY_WEIGHT}, min_ratings {DEFAULT_MIN_RATINGS})"
-    final = [
-        evaluate_recommender(Recommender(whole), test, label=chosen),
-        evaluate_recommender(Recommender(whole, popularity_weight=0.0), test, label="model only"),
-        evaluate_popularity(whole, test),
-    ]
-    print("\nu1.test (all u1.base items excluded):")
-    print("| ranking | precision@10 | recall@10 | NDCG@10 | users |\n|---|---|---|---|---|")
+    chosen = (
+        f"default ({_floor_label(DEFAULT_LIKED_SHARE, fitted)}, prior {DEFAULT_POPULARITY_WEIGHT})"
+    )
+    rankers = {
+        chosen: Recommender(whole),
+        f"previous default (no floor, prior {DEFAULT_POPULARITY_WEIGHT})": Recommender(
+            whole, liked_share=None
+        ),
+        "model only (prior 0)": Recommender(whole, popularity_weight=0.0),
+    }
+    final = [evaluate_recommender(r, test, label=label) for label, r in rankers.items()]
+    final.append(evaluate_popularity(whole, test))
+    print("\nu1.test (all u1.base items excluded):\n" + HEADER)
     for report in final:
         print(_row(report))
-    return {"validation": sweep, "test": [r.to_dict() for r in final], "metrics": fitted.metrics}
+    floor = scale_point(fitted.rating_range, DEFAULT_LIKED_SHARE)
+    trust = {
+        label: {f"below {stars:g}": below(r, test, stars) for stars in (3.0, floor)}
+        for label, r in rankers.items()
+    }
+    print("\nshare of u1.test users' top-10 slots predicted below 3 stars / below the floor:")
+    for label, shares in trust.items():
+        print(f"  {label}: " + ", ".join(f"{k} {v:.1%}" for k, v in shares.items()))
+    return {
+        "validation": sweep,
+        "test": [r.to_dict() for r in final],
+        "below": trust,
+        "metrics": fitted.metrics,
+    }
 
 
 def synthetic(n_users: int, n_items: int, n_ratings: int, factors: int = 50) -> FittedModel:
@@ -177,11 +221,12 @@ def main() -> None:
     sub = parser.add_subparsers(dest="what", required=True)
     rank = sub.add_parser("ranking")
     rank.add_argument("--data", type=Path, default=DATA)
+    rank.add_argument("--seed", type=int, default=42, help="validation split seed (fit's default)")
     fast = sub.add_parser("speed")
     fast.add_argument("--users", type=int, default=162_541)
     args = parser.parse_args()
     if args.what == "ranking":
-        ranking(args.data)
+        ranking(args.data, args.seed)
     else:
         speed(args.users)
 
