@@ -1,4 +1,4 @@
-"""What the results subcommands share: opening a model file, id lists, progress on stderr."""
+"""What the results subcommands share: their parsers, opening a model file, id lists, progress."""
 
 from __future__ import annotations
 
@@ -6,19 +6,69 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cfdesk.core.fitted import FittedModel
+
+if TYPE_CHECKING:
+    from cfdesk.core.recommend import Recommender
 
 _HEADER_WORDS = {"user", "user_id", "userid", "users", "id"}
 
 
-def add_model_argument(parser: argparse.ArgumentParser) -> None:
-    """The MODEL positional every results command takes first."""
+def model_command(
+    subparsers: argparse._SubParsersAction,
+    name: str,
+    func: Callable[[argparse.Namespace], int],
+    help: str,
+    description: str,
+) -> argparse.ArgumentParser:
+    """A results subcommand: the MODEL positional first, --json, and `func` to run it."""
+    parser = subparsers.add_parser(name, help=help, description=description)
     parser.add_argument("model", metavar="MODEL", help="a .cfmodel file saved by cfdesk")
-
-
-def add_json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(func=func)
+    return parser
+
+
+def add_list_options(parser: argparse.ArgumentParser, n: int, what: str) -> None:
+    """-n and --min-ratings, which every command that lists items takes."""
+    from cfdesk.core.recommend import DEFAULT_MIN_RATINGS
+
+    parser.add_argument("-n", type=int, default=n, help=f"how many {what} (default {n})")
+    parser.add_argument(
+        "--min-ratings",
+        type=int,
+        default=DEFAULT_MIN_RATINGS,
+        help=f"leave out items with fewer training ratings (default {DEFAULT_MIN_RATINGS})",
+    )
+
+
+def add_prior_options(parser: argparse.ArgumentParser) -> None:
+    """How the ranking weighs popularity and the liked floor (same defaults as the app)."""
+    from cfdesk.core.recommend import DEFAULT_POPULARITY_WEIGHT
+
+    parser.add_argument(
+        "--popularity-weight",
+        type=float,
+        default=DEFAULT_POPULARITY_WEIGHT,
+        help="weight of log(1 + rating count) in the ranking "
+        f"(default {DEFAULT_POPULARITY_WEIGHT}; 0 = pure model order)",
+    )
+    parser.add_argument(
+        "--no-liked-floor",
+        action="store_true",
+        help="let the popularity weight lift items predicted below 3.5 on 1-5 (scaled) above "
+        "items predicted higher (by default those only fill the list)",
+    )
+
+
+def recommender_for(fitted: FittedModel, args: argparse.Namespace) -> Recommender:
+    """A Recommender with the ranking options that add_prior_options parsed."""
+    from cfdesk.core.recommend import DEFAULT_LIKED_SHARE, Recommender
+
+    share = None if args.no_liked_floor else DEFAULT_LIKED_SHARE
+    return Recommender(fitted, popularity_weight=args.popularity_weight, liked_share=share)
 
 
 def open_model(path: str) -> FittedModel:

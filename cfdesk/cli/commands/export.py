@@ -5,40 +5,41 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cfdesk.cli.commands.recommend import add_ranking_options
+from cfdesk.cli.commands.recommend import add_ranking_options, ranking_options
 from cfdesk.cli.modelfile import (
-    add_json_flag,
-    add_model_argument,
+    model_command,
     open_model,
     parse_user_list,
+    recommender_for,
     stderr_progress,
 )
-from cfdesk.cli.output import print_json, reports_errors
+from cfdesk.cli.output import reports_errors
+from cfdesk.cli.tables import report
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the three export subcommands."""
-    recs = subparsers.add_parser(
+    recs = model_command(
+        subparsers,
         "export",
+        _export,
         help="top-N recommendations for every user (or some) as CSV",
         description="Write user_id,rank,item_id,title,predicted_rating (title only when the "
         "model has item metadata). The file appears only when complete.",
     )
-    add_model_argument(recs)
     recs.add_argument("out", metavar="OUT.csv", help="file to write")
     recs.add_argument("--users", metavar="FILE|ID,...", help="only these users (default: all)")
     add_ranking_options(recs)
-    add_json_flag(recs)
-    recs.set_defaults(func=_export)
 
-    emb = subparsers.add_parser(
+    emb = model_command(
+        subparsers,
         "export-embeddings",
+        _export_embeddings,
         help="item vectors for the TensorBoard projector, plus PCA coordinates",
         description="Write vectors.tsv (no header) and metadata.tsv (header: item_id, title, "
         "genres, count, mean) for projector.tensorflow.org, and pca.csv with pc1..pc3 of every "
         "item (PCA fitted on the most-rated items).",
     )
-    add_model_argument(emb)
     emb.add_argument("out_dir", metavar="DIR", help="folder to write into (created)")
     emb.add_argument(
         "--fit-on",
@@ -46,21 +47,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="N|all",
         help="fit the PCA on the N most-rated items, or all (default 1000)",
     )
-    add_json_flag(emb)
-    emb.set_defaults(func=_export_embeddings)
 
-    pred = subparsers.add_parser(
+    pred = model_command(
+        subparsers,
         "predict",
+        _predict,
         help="predicted ratings for a file of (user, item) pairs",
         description="Read PAIRS.csv (user and item columns, any separator, optional header) and "
         "write user_id,item_id,predicted_rating,known. Pairs with an id the model does not "
         "know get known=False and an empty prediction.",
     )
-    add_model_argument(pred)
     pred.add_argument("pairs", metavar="PAIRS.csv", help="file of user,item pairs")
     pred.add_argument("out", metavar="OUT.csv", help="file to write")
-    add_json_flag(pred)
-    pred.set_defaults(func=_predict)
 
 
 def _summary(summary: object) -> dict:
@@ -75,21 +73,15 @@ def _summary(summary: object) -> dict:
 @reports_errors
 def _export(args: argparse.Namespace) -> int:
     from cfdesk.core.export import export_recommendations
-    from cfdesk.core.recommend import Recommender
 
-    fitted = open_model(args.model)
     summary = export_recommendations(
-        Recommender(fitted, popularity_weight=args.popularity_weight),
+        recommender_for(open_model(args.model), args),
         args.out,
-        n=args.n,
         user_ids=None if args.users is None else parse_user_list(args.users),
-        exclude_seen=not args.include_seen,
-        min_ratings=args.min_ratings,
-        genres=args.genre,
         progress=stderr_progress("export"),
+        **ranking_options(args),
     )
-    _report(args, _summary(summary))
-    return 0
+    return report(args, _summary(summary))
 
 
 @reports_errors
@@ -106,7 +98,7 @@ def _export_embeddings(args: argparse.Namespace) -> int:
     dims = 3 if fitted.module.item_embeddings().shape[1] >= 3 else 2
     projection = item_map(fitted, n_components=dims, fit_on=fit_on)
     pca_path = export_map(projection, Path(args.out_dir) / "pca.csv")
-    _report(
+    return report(
         args,
         {
             "vectors": str(files.vectors),
@@ -117,7 +109,6 @@ def _export_embeddings(args: argparse.Namespace) -> int:
             "axis_ends": projection.axis_ends,
         },
     )
-    return 0
 
 
 @reports_errors
@@ -127,14 +118,4 @@ def _predict(args: argparse.Namespace) -> int:
     fitted = open_model(args.model)
     users, items = read_pairs(args.pairs)
     summary = export_predictions(fitted, users, items, args.out, stderr_progress("predict"))
-    _report(args, {**_summary(summary), "unknown": summary.unknown})
-    return 0
-
-
-def _report(args: argparse.Namespace, facts: dict) -> None:
-    """JSON line, or a short sentence per fact."""
-    if args.json:
-        print_json(facts)
-        return
-    for key, value in facts.items():
-        print(f"{key}: {value}")
+    return report(args, {**_summary(summary), "unknown": summary.unknown})
