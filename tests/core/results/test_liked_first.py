@@ -9,6 +9,7 @@ import torch
 from cfdesk.core import demo
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.fitted import FittedModel, SeenItems
+from cfdesk.core.foldin import fold_in
 from cfdesk.core.ids import IdIndex
 from cfdesk.core.model import build_model
 from cfdesk.core.ratings import ratings_from_raw
@@ -120,3 +121,20 @@ def test_demo_top_10_never_holds_an_item_predicted_below_the_floor(demo_model):
         assert np.all(row[:liked] >= default.liked_floor)  # every liked item, then the rest
     _, unfloored = Recommender(fitted, liked_share=None).recommend_idx(users, n=10)
     assert (unfloored[enough] < default.liked_floor).any(), "the demo no longer shows the problem"
+
+
+def test_a_new_users_list_also_puts_liked_items_first(demo_model):
+    """Someone who dislikes the blockbusters: the prior must not bring back their lookalikes."""
+    fitted = demo_model
+    order = np.argsort(-np.asarray(fitted.item_count), kind="stable")
+    pairs = [(fitted.items.ids[i], 1.0) for i in order[:3]]
+    pairs += [(fitted.items.ids[i], 5.0) for i in order[200:203]]
+    folded = fold_in(fitted, pairs)
+    rec = Recommender(fitted)
+    ids, scores = rec.recommend_folded(folded, n=10)
+    predicted = rec.score_folded(folded)
+    predicted[folded.item_idx] = -np.inf
+    assert (predicted >= rec.liked_floor).sum() >= 10
+    assert len(ids) == 10 and np.all(scores >= rec.liked_floor)
+    _, unfloored = Recommender(fitted, liked_share=None).recommend_folded(folded, n=10)
+    assert (unfloored < rec.liked_floor).any(), "the example no longer shows the problem"
