@@ -27,11 +27,12 @@ from cfdesk.core.train import Trainer, fit
 ML100K = Path(__file__).resolve().parents[2] / "shared" / "data" / "ml-100k"
 BOOK = TrainConfig(  # fastai book ch. 8: EmbeddingDotBias, fit_one_cycle(5, 5e-3, wd=0.1), bs 64
     n_factors=50, y_range=(0.0, 5.5), epochs=5, lr=5e-3, weight_decay=0.1,
-    bias_weight_decay=0.1, batch_size=64, lr_batch=64, valid_frac=0.0,
+    bias_weight_decay=0.1, batch_size=64, lr_batch=64, valid_frac=0.0, implicit=False,
 )  # fmt: skip
 RUNS = {
     "cfdesk defaults (train on all of u1.base)": TrainConfig(valid_frac=0.0),
     "cfdesk defaults, 10% of u1.base held for validation": TrainConfig(),
+    "cfdesk defaults without the implicit term": TrainConfig(valid_frac=0.0, implicit=False),
     "cfdesk --model nn (all of u1.base)": TrainConfig(model="nn", valid_frac=0.0),
     "book recipe replica (batch 64)": BOOK,
     "book recipe at batch 8192, lr x sqrt(128)": BOOK.with_changes(

@@ -36,6 +36,8 @@ class TrainConfig:
     tf32: bool = False
     auto_fit: bool = False
     row_sparse: bool | None = None  # update only rows a batch uses; None = when tables are big
+    implicit: bool | None = None  # SVD++-style term from which items users rated; None = unless
+    # row-sparse (see implicit.py)
     report_every: int = 0  # batches between progress reports; 0 = about 20 per epoch
 
     def to_dict(self) -> dict:

@@ -33,6 +33,14 @@ class CollabModel(nn.Module):
         super().__init__()
         self.n_users, self.n_items = n_users, n_items
         self.y_range = None if y_range is None else (float(y_range[0]), float(y_range[1]))
+        self.user_offsets: torch.Tensor | None = None  # training-time implicit term (implicit.py)
+
+    def _user_rows(self, user_idx: torch.Tensor) -> torch.Tensor:
+        """User factors, plus the implicit-feedback offsets while those are being trained."""
+        rows = _rows(self.user_factors, user_idx)
+        if self.user_offsets is None:
+            return rows
+        return rows + self.user_offsets.index_select(0, user_idx)
 
     def raw(self, user_idx: torch.Tensor, item_idx: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
@@ -79,10 +87,10 @@ class DotProduct(CollabModel):
         self.item_factors = _embedding(n_items, n_factors)
 
     def raw(self, user_idx, item_idx):
-        return (_rows(self.user_factors, user_idx) * _rows(self.item_factors, item_idx)).sum(dim=1)
+        return (self._user_rows(user_idx) * _rows(self.item_factors, item_idx)).sum(dim=1)
 
     def score_users(self, user_idx: torch.Tensor) -> torch.Tensor:
-        return self._squash(self.user_factors(user_idx) @ self.item_factors.weight.T)
+        return self._squash(self._user_rows(user_idx) @ self.item_factors.weight.T)
 
 
 class DotProductBias(DotProduct):
@@ -107,7 +115,7 @@ class DotProductBias(DotProduct):
         )
 
     def score_users(self, user_idx: torch.Tensor) -> torch.Tensor:
-        out = self.user_factors(user_idx) @ self.item_factors.weight.T
+        out = self._user_rows(user_idx) @ self.item_factors.weight.T
         out = out + self.user_bias(user_idx) + self.item_bias.weight.T
         return self._squash(out)
 
@@ -152,8 +160,7 @@ class EmbeddingNN(CollabModel):
             self.item_bias.weight.zero_()
 
     def raw(self, user_idx, item_idx):
-        users = _rows(self.user_factors, user_idx)
-        x = torch.cat([users, _rows(self.item_factors, item_idx)], dim=1)
+        x = torch.cat([self._user_rows(user_idx), _rows(self.item_factors, item_idx)], dim=1)
         biases = _rows(self.user_bias, user_idx) + _rows(self.item_bias, item_idx)
         return (self.layers(x) + biases).squeeze(1)
 

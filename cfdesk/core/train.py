@@ -13,10 +13,12 @@ import torch
 from cfdesk.core import batching
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.device import cpu_threads_for, device_name, resolve_device, synchronize
+from cfdesk.core.divergence import check_weights, finite_loss
 from cfdesk.core.errors import TrainingError
 from cfdesk.core.evaluation import EvalRows, baselines_on, first_baselines
 from cfdesk.core.fitted import FittedModel
 from cfdesk.core.hand_grad import HandGradOptimizer, has_hand_gradients
+from cfdesk.core.implicit import ImplicitTerm, wants_implicit
 from cfdesk.core.lazy_optim import RowSparseOptimizer, wants_row_sparse
 from cfdesk.core.memory import memory_sample, release, reset_peak
 from cfdesk.core.model_setup import check_config, device_tensors, make_model
@@ -25,7 +27,7 @@ from cfdesk.core.ratings import Ratings
 from cfdesk.core.reports import BatchReport, EpochReport, FitStarted
 from cfdesk.core.schedule import lr_and_momentum
 from cfdesk.core.split import prepare_split
-from cfdesk.core.train_result import build_fitted
+from cfdesk.core.train_result import best_epoch, build_fitted
 
 log = logging.getLogger(__name__)
 Report = FitStarted | BatchReport | EpochReport
@@ -50,6 +52,9 @@ class Trainer:
         batching.micro_batch(self.batch_size, self.accum_steps)
         self.lr = batching.scaled_lr(config.lr, config.lr_batch, self.batch_size)
         self.module = make_model(config, train).to(self.device)
+        self._row_sparse = wants_row_sparse(config.row_sparse, self.module)
+        implicit = wants_implicit(config, self._row_sparse)
+        self._implicit = ImplicitTerm(self.module, train, self.device) if implicit else None
         self.config = config.with_changes(
             y_range=self.module.y_range, batch_size=self.batch_size, accum_steps=self.accum_steps
         )
@@ -84,6 +89,8 @@ class Trainer:
             self._outcome = "cancelled"
         if self._snapshot is not None and self._outcome != "finished":
             self.module.load_state_dict(self._snapshot)
+            if self._implicit is not None:
+                self._implicit.refresh()
 
     def _started(self, n_batches: int) -> FitStarted:
         return FitStarted(
@@ -112,7 +119,7 @@ class Trainer:
         n = len(target)
         n_batches = math.ceil(n / self.batch_size)
         yield self._started(n_batches)
-        if wants_row_sparse(cfg.row_sparse, self.module):
+        if self._row_sparse:
             hand = has_hand_gradients(self.module) and not (cfg.bf16 and dev.type == "cuda")
             opt = (HandGradOptimizer if hand else RowSparseOptimizer)(self.module, cfg, self.lr)
         else:
@@ -139,7 +146,7 @@ class Trainer:
                 step += 1
                 smooth = smooth * SMOOTHING + (1 - SMOOTHING) * sq / len(batch[2])
                 if (b + 1) % every == 0 and b + 1 < n_batches:
-                    loss = math.sqrt(self._finite(smooth, epoch, lr) / (1 - SMOOTHING**step))
+                    loss = math.sqrt(finite_loss(smooth, epoch, lr) / (1 - SMOOTHING**step))
                     yield BatchReport(
                         epoch,
                         b + 1,
@@ -150,8 +157,8 @@ class Trainer:
                         memory_sample(dev),
                         self._take_note(),
                     )
-            train_rmse = math.sqrt(self._finite(sq_sum, epoch, lr) / n)
-            self._check_weights(epoch, lr)
+            train_rmse = math.sqrt(finite_loss(sq_sum, epoch, lr) / n)
+            check_weights(self.module, epoch, lr)
             synchronize(dev)
             train_seconds = time.perf_counter() - t0
             valid_rmse, valid_mae = self._valid.score(self.module)
@@ -189,24 +196,6 @@ class Trainer:
         self.history.append(report)
         return report
 
-    def _finite(self, value: torch.Tensor, epoch: int, lr: float) -> float:
-        """One device sync per report; a NaN/inf loss stops training with advice."""
-        out = float(value)
-        if not math.isfinite(out):
-            raise TrainingError(
-                f"the training loss became {out} in epoch {epoch} (learning rate {lr:.3g}); "
-                "lower the learning rate"
-            )
-        return out
-
-    def _check_weights(self, epoch: int, lr: float) -> None:
-        """The epoch's last step can diverge after its loss was counted: never keep such weights."""
-        if not all(bool(torch.isfinite(p).all()) for p in self.module.parameters()):
-            raise TrainingError(
-                f"the model's weights became NaN or infinite at the end of epoch {epoch} "
-                f"(learning rate {lr:.3g}); lower the learning rate"
-            )
-
     def _step(self, opt, users, items, target, epoch: int) -> torch.Tensor:
         """One optimizer step over `accum_steps` micro-batches; returns the summed squared error."""
         while True:
@@ -236,7 +225,10 @@ class Trainer:
             sq = (err * err).sum()
             (sq / len(target)).backward()
             sq_total += sq.detach()
-        opt.step() if rows is None else opt.step(rows)
+        if rows is not None:
+            opt.step(rows)
+        else:
+            self._implicit.step(opt) if self._implicit else opt.step()
         return sq_total
 
     def _shrink_after_oom(self, epoch: int) -> None:
@@ -258,9 +250,10 @@ class Trainer:
 
     def result(self) -> FittedModel:
         """The model of the last completed (or best) epoch, with metrics; safe after stop()."""
+        module = self.module if self._implicit is None else self._implicit.merged()
         test = EvalRows.build(self.test, self.train, self.device, "test")
-        test_rmse, test_mae = test.score(self.module)
-        valid_rmse, valid_mae = self._valid.score(self.module)
+        test_rmse, test_mae = test.score(module)
+        valid_rmse, valid_mae = self._valid.score(module)
         metrics = {
             "train_rmse": self.history[-1].train_rmse if self.history else math.nan,
             "valid_rmse": valid_rmse,
@@ -275,7 +268,7 @@ class Trainer:
             "baselines": baselines_on(self.train, self._valid, test),
             "fit_seconds": self._fit_seconds,
             "epochs_run": len(self.history),
-            "best_epoch": _best_epoch(self.history),
+            "best_epoch": best_epoch(self.history),
             "outcome": self._outcome,
             "device": str(self.device),
             "batch_size": self.batch_size,
@@ -283,12 +276,7 @@ class Trainer:
             "lr": self.lr,
         }
         history = [r.to_dict() for r in self.history]
-        return build_fitted(self.module, self.config, self.train, history, metrics, self.valid)
-
-
-def _best_epoch(history: list[EpochReport]) -> int:
-    best = [r.epoch for r in history if r.is_best]
-    return best[-1] if best else 0
+        return build_fitted(module, self.config, self.train, history, metrics, self.valid)
 
 
 def fit(

@@ -19,6 +19,12 @@ def _held_out_only(ids: np.ndarray, train_counts: np.ndarray) -> frozenset:
     return frozenset(ids[train_counts == 0].tolist())
 
 
+def best_epoch(history: list) -> int:
+    """The last epoch marked best (EpochReports), 0 when none finished."""
+    best = [r.epoch for r in history if r.is_best]
+    return best[-1] if best else 0
+
+
 def rated_rows(train: Ratings, valid: Ratings | None) -> Ratings:
     """Every row of the user's ratings file (training and validation): recommendations must
     not suggest an item the user already rated, even one held out to measure the model."""
