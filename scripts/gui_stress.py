@@ -64,6 +64,8 @@ class StressReport:
             f"Qt warnings:    {len(self.qt_warnings)}",
             f"RSS after first cycle {rss[0]:.0f} MB, median {float(np.median(rss)):.0f} MB, "
             f"max {max(rss):.0f} MB, after last {rss[-1]:.0f} MB: drift {self.rss_drift_mb:+.1f} MB",
+            "RSS by cycle:   "
+            + ", ".join(f"{i}: {rss[i - 1]:.0f} MB" for i in (1, *range(10, len(rss) + 1, 10))),
             f"time:           {self.seconds:.1f} s",
             *[f"  crash: {c}" for c in self.crashes],
             *[f"  orphan: {t}" for t in self.orphan_threads],

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -24,6 +25,8 @@ from cfdesk.qt.crash import log_dir, versions
 from cfdesk.qt.crash_dialog import open_folder
 
 SHOWN_VERSIONS = ("cfdesk", "torch", "CUDA", "Qt", "PySide6", "Python", "System")
+# Shortcuts that belong to a widget rather than to a window action.
+WIDGET_SHORTCUTS = (("Copy the selected rows of a results table", QKeySequence.StandardKey.Copy),)
 
 
 def shortcut_rows(actions: list[QAction]) -> list[tuple[str, str]]:
@@ -33,7 +36,8 @@ def shortcut_rows(actions: list[QAction]) -> list[tuple[str, str]]:
         keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()]
         if keys:
             rows.append((action.text().replace("&", "").rstrip("…"), ", ".join(keys)))
-    return rows
+    native = QKeySequence.SequenceFormat.NativeText
+    return rows + [(text, QKeySequence(key).toString(native)) for text, key in WIDGET_SHORTCUTS]
 
 
 class AboutDialog(QDialog):
@@ -69,8 +73,12 @@ class AboutDialog(QDialog):
         self.log_label = _selectable(str(log_dir()))
         form.addRow("Log folder:", self.log_label)
         self.open_logs = QPushButton("Open log folder")
+        self.open_logs.setAutoDefault(False)  # Enter closes the dialog
         self.open_logs.clicked.connect(self._on_open_logs)
-        form.addRow("", self.open_logs)
+        row = QHBoxLayout()
+        row.addWidget(self.open_logs)
+        row.addStretch(1)
+        form.addRow("", row)
         layout = QVBoxLayout(page)
         layout.addWidget(heading)
         layout.addLayout(form)
@@ -82,6 +90,9 @@ class AboutDialog(QDialog):
         self.shortcuts = QTableWidget(len(rows), 2)
         self.shortcuts.setHorizontalHeaderLabels(["Action", "Keys"])
         self.shortcuts.verticalHeader().setVisible(False)
+        self.shortcuts.setShowGrid(False)
+        self.shortcuts.setAlternatingRowColors(True)
+        self.shortcuts.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
         self.shortcuts.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for row, (text, keys) in enumerate(rows):
             self.shortcuts.setItem(row, 0, QTableWidgetItem(text))

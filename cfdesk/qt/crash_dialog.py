@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QUrl, Slot
+from PySide6.QtCore import Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QFontDatabase
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -49,14 +50,20 @@ class CrashDialog(QDialog):
         self.copy_button = QPushButton("Copy details")
         self.open_logs = QPushButton("Open log folder")
         for button in (self.toggle, self.copy_button, self.open_logs):
+            button.setAutoDefault(False)  # Enter closes; it never opens a folder by accident
             buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         self.toggle.clicked.connect(self._on_toggle)
         self.copy_button.clicked.connect(self.copy_details)
         self.open_logs.clicked.connect(self._on_open_logs)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setDefault(True)
+        close.setFocus()
+        top = QHBoxLayout()
+        top.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(heading, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(icon)
-        layout.addWidget(heading)
+        layout.addLayout(top)
         layout.addWidget(note)
         layout.addWidget(self.details, 1)
         layout.addWidget(buttons)

@@ -1,0 +1,64 @@
+"""Render Help → About and the crash dialog to docs/screenshots/08-*.png, 09-*.png (Xvfb).
+
+    xvfb-run -a -s "-screen 0 1440x900x24" env QT_QPA_PLATFORM=xcb \\
+        .venv/bin/python scripts/screenshots_reliability.py
+
+The crash is a real exception raised inside a slot, so the dialog shows what a user would see.
+Settings and logs go to a throw-away folder.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ["CFDESK_LOG_DIR"] = os.path.join(tempfile.mkdtemp(prefix="cfdesk-logs-"), "logs")
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+from screenshots import SIZE, pump, shoot, shoot_modal, wait_until
+
+from cfdesk.assets import asset_path
+from cfdesk.qt.crash import CrashReporter, setup_logging
+from cfdesk.qt.main_window import MainWindow
+from cfdesk.qt.theme import load_stylesheet
+from cfdesk.qt.worker import wait_for_all
+
+
+def broken_slot() -> None:
+    """Stands in for a bug: a slot that raises, as Qt would call it."""
+    ratings = {"user 42": 4.0}
+    print(ratings["user 7"])
+
+
+def main() -> int:
+    app = QApplication(["cfdesk"])
+    app.setApplicationName("cfdesk")
+    app.setWindowIcon(QIcon(str(asset_path("icons/cfdesk.svg"))))
+    app.setStyleSheet(load_stylesheet())
+    setup_logging()
+    reporter = CrashReporter(app)
+    reporter.install()
+    window = MainWindow()
+    window.setGeometry(0, 0, *SIZE)
+    window.show()
+    pump(1.0)
+    wait_for_all()
+    dialog = window.show_about()
+    dialog.move((SIZE[0] - dialog.width()) // 2, (SIZE[1] - dialog.height()) // 2)
+    shoot("08-about")
+    dialog.tabs.setCurrentIndex(1)
+    shoot("08-about-shortcuts")
+    dialog.close()
+    taken: list[str] = []
+    shoot_modal("09-crash-dialog", taken)
+    QTimer.singleShot(0, broken_slot)
+    wait_until(lambda: taken)
+    reporter.uninstall()
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
