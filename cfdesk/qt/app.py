@@ -20,9 +20,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from cfdesk import __version__
     from cfdesk.assets import asset_path
     from cfdesk.qt.application import Application
-    from cfdesk.qt.crash import CrashReporter, setup_logging
+    from cfdesk.qt.crash import CrashReporter, enable_fatal_log, setup_logging
     from cfdesk.qt.main_window import MainWindow
     from cfdesk.qt.theme import load_stylesheet
+    from cfdesk.qt.worker import wait_for_all
 
     argv = list(sys.argv[1:] if argv is None else argv)
     app = QApplication.instance() or Application([sys.argv[0], *argv])
@@ -35,6 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         app.setWindowIcon(QIcon(str(icon)))
     app.setStyleSheet(load_stylesheet())
     setup_logging()
+    enable_fatal_log()
     reporter = CrashReporter(app)
     reporter.install()
     window = MainWindow()
@@ -47,5 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return app.exec()
     finally:
+        # The window waited 10 s for its work; a very long load may still be ending now.
+        wait_for_all(None)
         reporter.uninstall()
         log.info("cfdesk closed")

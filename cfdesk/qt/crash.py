@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import os
 import platform
@@ -18,6 +19,7 @@ LOG_DIR_ENV = "CFDESK_LOG_DIR"
 LOG_NAME = "cfdesk.log"
 LOG_BYTES = 1_000_000
 LOG_BACKUPS = 3
+FATAL_NAME = "fatal.log"  # where a hard crash (segfault, abort) leaves its Python traceback
 
 log = logging.getLogger("cfdesk")
 
@@ -54,6 +56,20 @@ def setup_logging() -> Path | None:
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     log.info("cfdesk started (%s)", versions_line())
+    return path
+
+
+def enable_fatal_log() -> Path | None:
+    """A crash Python cannot catch (segfault in a library, Qt abort) still leaves a traceback.
+
+    faulthandler holds the open file for the life of the process.
+    """
+    path = log_dir() / FATAL_NAME
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        faulthandler.enable(open(path, "a", encoding="utf-8"), all_threads=True)  # noqa: SIM115
+    except OSError:
+        return None
     return path
 
 
@@ -134,5 +150,7 @@ class CrashReporter(QObject):
         self._showing = True
         try:
             show_crash(exc)
+        except Exception:  # a dialog that cannot be shown must not feed this hook forever
+            log.exception("could not show the error dialog")
         finally:
             self._showing = False

@@ -51,9 +51,9 @@ class GeneratorWorker(QObject):
     def is_running(self) -> bool:
         return self._thread.isRunning()
 
-    def wait(self, msecs: int = 10_000) -> bool:
-        """Block until the thread has ended; True when it did within `msecs`."""
-        return self._thread.wait(msecs)
+    def wait(self, msecs: int | None = 10_000) -> bool:
+        """Block until the thread has ended; True when it did within `msecs` (None: no limit)."""
+        return self._thread.wait() if msecs is None else self._thread.wait(msecs)
 
     @Slot()
     def _release(self) -> None:
@@ -96,8 +96,12 @@ def call_worker(func: Callable[..., object], *args: object, **kwargs: object) ->
     return GeneratorWorker(_call, func, *args, **kwargs)
 
 
-def wait_for_all(msecs: int = 10_000) -> bool:
-    """Block until every started worker's thread has ended (app exit); True when all did."""
+def wait_for_all(msecs: int | None = 10_000) -> bool:
+    """Block until every started worker's thread has ended (None: however long it takes).
+
+    True when all did. At process exit nothing may remain: Qt aborts the process when a
+    running QThread is destroyed.
+    """
     ended = all(worker.wait(msecs) for worker in list(_LIVE))
     if ended:
         _LIVE.clear()

@@ -73,6 +73,7 @@ def test_cfdesk_with_a_model_file_opens_it(model_file, isolated_settings, isolat
     assert "Destroyed while thread" not in out.stderr
     log = (isolated_log_dir / "cfdesk.log").read_text(encoding="utf-8")
     assert "cfdesk started" in log and "opened model" in log and "cfdesk closed" in log
+    assert (isolated_log_dir / "fatal.log").is_file()  # ready for a crash Python cannot catch
 
 
 @pytest.mark.slow

@@ -111,3 +111,42 @@ def test_double_clicks_on_every_button_start_nothing_twice(
     assert starts.duplicates == []
     assert errors == []
     assert {"run_lr_finder", "export_recommendations"} <= set(starts.jobs)  # clicks started work
+
+
+def test_closing_during_a_long_load_ends_it_at_its_next_progress_point(
+    qtbot, make_window, planted_csv, errors, monkeypatch
+):
+    import time
+
+    from cfdesk.core.loader import sniff
+    from cfdesk.qt import file_control
+    from cfdesk.qt.import_dialog import ImportChoices
+
+    steps: list[float] = []
+
+    def slow_load(path, progress=None, **options):
+        for step in range(600):  # 30 s unless cancelled
+            progress(step / 600)
+            steps.append(step)
+            time.sleep(0.05)
+        raise AssertionError("the load was not cancelled")
+
+    monkeypatch.setattr(file_control, "load_with_summary", slow_load)
+    window = make_window()
+    window.files.load_data(ImportChoices(planted_csv, sniff(planted_csv).roles, False))
+    qtbot.waitUntil(lambda: len(steps) >= 3, timeout=TIMEOUT)
+    began = time.perf_counter()
+    window.close()
+    assert time.perf_counter() - began < 2.0
+    assert not window.files.is_busy() or not any(w.is_running() for w in worker._LIVE)
+    qtbot.wait(100)
+    assert errors == [] and window.ratings is None
+
+
+def test_wait_for_all_without_a_limit_outlasts_a_slow_call():
+    import time
+
+    job = worker.call_worker(time.sleep, 0.3)
+    job.start()
+    assert worker.wait_for_all(None)
+    assert not job.is_running()
