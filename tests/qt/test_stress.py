@@ -26,6 +26,7 @@ def stress():
     return module
 
 
+@pytest.mark.slow
 def test_quick_profile_has_no_crash_orphan_thread_or_qt_warning(qtbot, stress):
     report = stress.run_profile(cycles=10, closes=6, seed=0)
     assert report.cycles == 10 and report.closes == 6
