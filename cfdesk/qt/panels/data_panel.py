@@ -26,6 +26,11 @@ def _figure_text(summary: DatasetSummary) -> dict[str, str]:
     }
 
 
+def _decade_ticks(top: int) -> list[tuple[float, str]]:
+    """Label a log axis 1, 10, 100, 1,000…: pyqtgraph's own labels read "9·10²"."""
+    return [(float(k), f"{10**k:,}") for k in range(len(str(top)) + 1)]
+
+
 class DataPanel(QWidget):
     """Read-only view of one data set's summary; set_summary(None) shows the empty state."""
 
@@ -89,6 +94,13 @@ class DataPanel(QWidget):
         self._bars.setOpts(x=values, height=summary.hist_counts, width=width)
         ticks = [(float(v), f"{v:g}") for v in values] if len(values) <= 12 else None
         self.histogram.getPlotItem().getAxis("bottom").setTicks([ticks] if ticks else None)
+        if len(values):
+            self.histogram.setXRange(values[0] - width, values[-1] + width, padding=0)
+        top = max(
+            int(summary.item_counts_sorted.max(initial=1)),
+            int(summary.user_counts_sorted.max(initial=1)),
+        )
+        self.long_tail.getPlotItem().getAxis("left").setTicks([_decade_ticks(top)])
         for curve, counts in (
             (self._per_item, summary.item_counts_sorted),
             (self._per_user, summary.user_counts_sorted),
