@@ -95,7 +95,8 @@ class DataPanel(QWidget):
         ticks = [(float(v), f"{v:g}") for v in values] if len(values) <= 12 else None
         self.histogram.getPlotItem().getAxis("bottom").setTicks([ticks] if ticks else None)
         if len(values):
-            self.histogram.setXRange(values[0] - width, values[-1] + width, padding=0)
+            low, high = float(values[0]) - width, float(values[-1]) + width
+            self.histogram.setXRange(low, high, padding=0)
         top = max(
             int(summary.item_counts_sorted.max(initial=1)),
             int(summary.user_counts_sorted.max(initial=1)),
