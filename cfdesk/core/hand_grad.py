@@ -28,20 +28,15 @@ class HandGradOptimizer(RowSparseOptimizer):
         self, users: torch.Tensor, items: torch.Tensor, target: torch.Tensor, micro: int
     ) -> torch.Tensor:
         """One optimizer step over the batch in micro-batches; returns the summed squared error."""
-        uniq_u, user_pos = torch.unique(users, return_inverse=True)
-        uniq_i, item_pos = torch.unique(items, return_inverse=True)
-        rows = {"user": uniq_u, "item": uniq_i}
-        tables = {
-            name: self.params[name].detach().index_select(0, rows[role])
-            for name, role in self.roles.items()
-        }
+        batch = self.gather(users, items)
+        tables = {name: table.detach() for name, table in batch.tables.items()}
         grads = {name: torch.zeros_like(t) for name, t in tables.items()}
         sq_total = torch.zeros((), device=target.device)
-        for u, i, r in zip(user_pos.split(micro), item_pos.split(micro), target.split(micro),
-                           strict=True):  # fmt: skip
+        pieces = (batch.user_pos.split(micro), batch.item_pos.split(micro), target.split(micro))
+        for u, i, r in zip(*pieces, strict=True):
             sq_total += self._accumulate(tables, grads, u, i, r, len(target))
         for name, grad in grads.items():
-            self._update(name, rows[self.roles[name]], grad, tables[name])
+            self._update(name, batch.rows[self.roles[name]], grad, tables[name])
         return sq_total
 
     def _accumulate(self, tables, grads, u, i, r, n: int) -> torch.Tensor:
