@@ -15,7 +15,7 @@ from cfdesk.core.train import Trainer, fit
 
 from .conftest import read_u
 
-U1_GUARD = 0.92  # regression guard; bench/bench_train.py measures the real figure
+U1_GUARD = 0.912  # regression guard (measured 0.9069); bench/bench_train.py measures it
 
 
 def test_defaults_on_u1_beat_the_guard_and_the_baselines(ml100k):
