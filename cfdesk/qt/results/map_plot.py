@@ -46,8 +46,10 @@ class MapPlot(pg.PlotWidget):
         plot.hideButtons()  # the 'A' button sits on the axis title; Reset view does its job
         text = palette_color(QPalette.ColorRole.Text)
         for name in ("bottom", "left"):
-            plot.getAxis(name).setPen(pg.mkPen(text))
-            plot.getAxis(name).setTextPen(pg.mkPen(text))
+            axis = plot.getAxis(name)
+            axis.setPen(pg.mkPen(text))
+            axis.setTextPen(pg.mkPen(text))
+            axis.enableAutoSIPrefix(False)  # "600 (x0.001)" reads worse than 0.6
         self.scatter = FastScatter(pxMode=True, pen=None, antialias=False)
         # Hovering repaints a small card; the cache spares re-drawing every point under it.
         self.scatter.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
