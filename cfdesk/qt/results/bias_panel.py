@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from cfdesk.core.bias import bias_extremes
 from cfdesk.qt.results.context import ResultsContext
 from cfdesk.qt.results.frame_model import empty_frame
 from cfdesk.qt.results.item_table import ItemTable
+from cfdesk.qt.results.options_row import options_row
 from cfdesk.qt.results.recommend_panel import spin
 
 COLUMNS = ["title", "bias", "count", "mean"]
@@ -43,13 +44,7 @@ class BiasPanel(QWidget):
         self.min_count = spin(0, 100_000, 20)
         self.highest = ItemTable(COLUMNS)
         self.lowest = ItemTable(COLUMNS)
-        options = QHBoxLayout()
-        options.addWidget(QLabel("Show"))
-        options.addWidget(self.n)
-        options.addWidget(QLabel("items with at least"))
-        options.addWidget(self.min_count)
-        options.addWidget(QLabel("ratings"))
-        options.addStretch(1)
+        options = options_row("Show", self.n, "items with at least", self.min_count, "ratings")
         sides = QSplitter(Qt.Orientation.Horizontal)
         sides.addWidget(_side("Most liked beyond taste", self.highest))
         sides.addWidget(_side("Least liked beyond taste", self.lowest))

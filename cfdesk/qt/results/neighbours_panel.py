@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from cfdesk.qt.results.context import ResultsContext
 from cfdesk.qt.results.frame_model import empty_frame
 from cfdesk.qt.results.item_table import ItemTable
+from cfdesk.qt.results.options_row import options_row
 from cfdesk.qt.results.recommend_panel import spin
 
 COLUMNS = ["title", "similarity", "count"]
@@ -44,13 +45,7 @@ class NeighboursPanel(QWidget):
         self.n = spin(1, 200, 15)
         self.min_count = spin(0, 100_000, 0)
         self.table = ItemTable(COLUMNS)
-        options = QHBoxLayout()
-        options.addWidget(QLabel("Show"))
-        options.addWidget(self.n)
-        options.addWidget(QLabel("with ≥"))
-        options.addWidget(self.min_count)
-        options.addWidget(QLabel("ratings"))
-        options.addStretch(1)
+        options = options_row("Show", self.n, "with ≥", self.min_count, "ratings")
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.facts)
