@@ -15,7 +15,7 @@ from cfdesk.core.lookup import item_index
 from cfdesk.core.model import DotProduct
 
 DEFAULT_REG = 1.0  # pull toward the average user; a handful of ratings cannot pin 50 factors
-GRADIENT_STEPS = 300  # the nn model has no closed form: Adam on the user vector only
+GRADIENT_STEPS = 300  # the nn model has no closed form: Adam on the user vector and bias
 _LR = 0.05
 _EDGE = 1e-3  # ratings at the ends of y_range map to a finite logit
 
@@ -57,7 +57,7 @@ def fold_in(
     """Fit a vector (and bias) for someone the model has never seen from (item_id, rating) pairs.
 
     Dot-product models solve ridge least squares toward the average trained user in closed form
-    (milliseconds); the nn model runs GRADIENT_STEPS Adam steps on the user vector alone.
+    (milliseconds); the nn model runs GRADIENT_STEPS Adam steps on the user vector and bias.
     """
     idx, ratings = _pairs_to_arrays(fitted, pairs)
     module = fitted.module
@@ -90,27 +90,35 @@ def _least_squares(
 
 
 def _gradient(fitted: FittedModel, idx: np.ndarray, ratings: np.ndarray, reg: float) -> FoldedUser:
-    """Adam on the user vector only, weights frozen; squared error on the rating scale."""
+    """Adam on the user vector and bias only, weights frozen; squared error on the rating scale.
+
+    Predictions go through the model's own `vector_raw`, so whatever the network adds (item
+    biases, extra inputs) is part of the fit.
+    """
     module = fitted.module
     module.eval()
     with torch.no_grad():
-        prior = module.user_embeddings().detach().float().mean(dim=0)
-        items = module.item_embeddings().detach().float()[torch.as_tensor(idx)]
+        vectors = module.user_embeddings().detach().float()
+        biases = module.user_biases()
+        mean_bias = 0.0 if biases is None else float(biases.detach().float().mean())
+        prior = torch.cat([vectors.mean(dim=0), torch.tensor([mean_bias])])
+    items = torch.as_tensor(idx)
     target = torch.as_tensor(ratings)
-    vector = prior.clone().requires_grad_(True)
+    params = prior.clone().requires_grad_(True)
     first, second = torch.zeros_like(prior), torch.zeros_like(prior)
-    with _one_thread():
+    with _one_thread(), torch.enable_grad():
         for step in range(1, GRADIENT_STEPS + 1):
-            x = torch.cat([vector.expand(len(idx), -1), items], dim=1)
-            pred = module._squash(module.layers(x).squeeze(1))
-            loss = ((pred - target) ** 2).sum() + reg * ((vector - prior) ** 2).sum()
-            (grad,) = torch.autograd.grad(loss, vector)  # the network's weights stay untouched
+            vector = params[:-1].expand(len(idx), -1)
+            pred = module._squash(module.vector_raw(vector, items) + params[-1])
+            loss = ((pred - target) ** 2).sum() + reg * ((params - prior) ** 2).sum()
+            (grad,) = torch.autograd.grad(loss, params)  # the network's weights stay untouched
             first.mul_(0.9).add_(grad, alpha=0.1)
             second.mul_(0.999).addcmul_(grad, grad, value=0.001)
             with torch.no_grad():
                 step_size = _LR / (1 - 0.9**step)
-                vector -= step_size * first / ((second / (1 - 0.999**step)).sqrt() + 1e-8)
-    return FoldedUser(vector.detach().clone(), 0.0, idx, ratings, "gradient")
+                params -= step_size * first / ((second / (1 - 0.999**step)).sqrt() + 1e-8)
+    fitted_params = params.detach().clone()
+    return FoldedUser(fitted_params[:-1], float(fitted_params[-1]), idx, ratings, "gradient")
 
 
 @contextlib.contextmanager

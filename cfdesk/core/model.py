@@ -160,9 +160,14 @@ class EmbeddingNN(CollabModel):
             self.item_bias.weight.zero_()
 
     def raw(self, user_idx, item_idx):
-        x = torch.cat([self._user_rows(user_idx), _rows(self.item_factors, item_idx)], dim=1)
-        biases = _rows(self.user_bias, user_idx) + _rows(self.item_bias, item_idx)
-        return (self.layers(x) + biases).squeeze(1)
+        user_bias = _rows(self.user_bias, user_idx).squeeze(1)
+        return self.vector_raw(self._user_rows(user_idx), item_idx) + user_bias
+
+    def vector_raw(self, vectors: torch.Tensor, item_idx: torch.Tensor) -> torch.Tensor:
+        """Raw score of each (user vector, item) pair without the user bias: fold-in and the
+        scorer go through this, so they follow any change of the architecture."""
+        x = torch.cat([vectors, _rows(self.item_factors, item_idx)], dim=1)
+        return (self.layers(x) + _rows(self.item_bias, item_idx)).squeeze(1)
 
     def item_biases(self) -> torch.Tensor:
         return self.item_bias.weight.squeeze(1)

@@ -73,10 +73,10 @@ class ItemScorer:
         return self._net_raw(vector) + extra
 
     def _net_raw(self, vectors: torch.Tensor) -> torch.Tensor:
-        """Run the nn's MLP on every (user, item) pair of the batch."""
+        """The nn model scores every (user, item) pair through its own vector_raw (biases too)."""
         b, n = vectors.shape[0], self.n_items
-        x = torch.cat([vectors.repeat_interleave(n, dim=0), self.item_vectors.repeat(b, 1)], dim=1)
-        return self._net.layers(x).view(b, n)
+        items = torch.arange(n, device=self.device).repeat(b)
+        return self._net.vector_raw(vectors.repeat_interleave(n, dim=0), items).view(b, n)
 
     def user_offset(self, user_idx: np.ndarray) -> torch.Tensor:
         """The user bias a dot model adds to every item, shape (batch, 1)."""
