@@ -75,14 +75,38 @@ def test_headerless_preview_names_columns_by_position(tmp_path: Path) -> None:
     assert len(fmt.preview) == 4
 
 
-def test_header_roles_found_by_name_in_any_order(tmp_path: Path) -> None:
-    path = tmp_path / "r.csv"
-    path.write_text("rating,book_id,user_id\n4,b1,u1\n2,b2,u1\n5,b1,u2\n")
+@pytest.mark.parametrize(
+    ("name", "text", "roles", "item_ids", "user_ids"),
+    [
+        pytest.param(
+            "r.csv",
+            "rating,book_id,user_id\n4,b1,u1\n2,b2,u1\n5,b1,u2\n",
+            {"user": 2, "item": 1, "rating": 0, "timestamp": None},
+            ["b1", "b2"],
+            ["u1", "u2"],
+            id="any-order",
+        ),
+        pytest.param(
+            "ratings.csv",
+            "user_id,book_id,rating\n1,258,5\n2,4081,4\n2,260,5\n",
+            {"user": 0, "item": 1, "rating": 2, "timestamp": None},
+            [258, 260, 4081],
+            [1, 2],
+            id="goodbooks-shape",
+        ),
+    ],
+)
+def test_header_roles_found_by_name(
+    tmp_path: Path, name: str, text: str, roles: dict, item_ids: list, user_ids: list
+) -> None:
+    path = tmp_path / name
+    path.write_text(text)
     fmt = sniff(path)
-    assert fmt.roles == {"user": 2, "item": 1, "rating": 0, "timestamp": None}
+    assert fmt.roles == roles
     ratings = load_ratings(path)
-    assert ratings.items.ids.tolist() == ["b1", "b2"]
-    assert ratings.users.ids.tolist() == ["u1", "u2"]
+    assert ratings.n_ratings == 3
+    assert ratings.items.ids.tolist() == item_ids
+    assert ratings.users.ids.tolist() == user_ids
     assert ratings.timestamp is None
 
 
@@ -245,12 +269,3 @@ def test_windows_line_endings(tmp_path: Path) -> None:
     bad = tmp_path / "crlf_bad.csv"
     bad.write_bytes(b"user,item,rating\r\n1,1,4\r\n2,1,x\r\n")
     assert load_ratings(bad, skip_bad_rows=True).notes["skipped_lines"] == [3]
-
-
-def test_goodbooks_shape_user_id_book_id_rating(tmp_path: Path) -> None:
-    path = tmp_path / "ratings.csv"
-    path.write_text("user_id,book_id,rating\n1,258,5\n2,4081,4\n2,260,5\n")
-    fmt = sniff(path)
-    assert fmt.roles == {"user": 0, "item": 1, "rating": 2, "timestamp": None}
-    ratings = load_ratings(path)
-    assert ratings.n_ratings == 3 and ratings.items.ids.tolist() == [258, 260, 4081]
