@@ -26,6 +26,16 @@ def _open(qtbot, window, path):
     )
 
 
+def _mid_run(qtbot, make_window, path, series: str):
+    """A window whose run is too long to finish, once the `series` chart has a point."""
+    window = make_window()
+    _open(qtbot, window, path)
+    _small(window, epochs=500, batch_size=8)
+    window.training.start()
+    qtbot.waitUntil(lambda: window.monitor.rmse_chart.point_counts()[series] > 0, timeout=TIMEOUT)
+    return window
+
+
 @pytest.mark.slow
 def test_demo_data_trains_three_epochs_with_live_charts(qtbot, make_window, accept_import):
     window = make_window()
@@ -49,11 +59,7 @@ def test_demo_data_trains_three_epochs_with_live_charts(qtbot, make_window, acce
 def test_stop_mid_run_keeps_a_model_and_resets_buttons(
     qtbot, make_window, accept_import, planted_csv
 ):
-    window = make_window()
-    _open(qtbot, window, planted_csv)
-    _small(window, epochs=500, batch_size=8)
-    window.training.start()
-    qtbot.waitUntil(lambda: window.monitor.rmse_chart.point_counts()["train"] >= 1, timeout=TIMEOUT)
+    window = _mid_run(qtbot, make_window, planted_csv, "train")
     window.actions.stop.trigger()
     qtbot.waitUntil(lambda: not window.training.is_running(), timeout=TIMEOUT)
     assert window.fitted is not None
@@ -157,11 +163,7 @@ def test_divergence_suggests_a_lower_learning_rate(
 def test_closing_mid_training_stops_the_thread_cleanly(
     qtbot, make_window, accept_import, planted_csv
 ):
-    window = make_window()
-    _open(qtbot, window, planted_csv)
-    _small(window, epochs=500, batch_size=8)
-    window.training.start()
-    qtbot.waitUntil(lambda: window.monitor.rmse_chart.point_counts()["batch"] > 0, timeout=TIMEOUT)
+    window = _mid_run(qtbot, make_window, planted_csv, "batch")
     window.close()
     assert not window.training.is_running() or all(not w.is_running() for w in worker._LIVE)
     qtbot.waitUntil(lambda: not worker._LIVE, timeout=TIMEOUT)
