@@ -91,3 +91,19 @@ def test_bad_setting_is_a_sentence_and_exit_code_2(ratings_csv, capsys):
     code = main(["train", str(train), "--batch-size", "100", "--device", "cpu"])
     assert code == 2
     assert "power of two" in capsys.readouterr().err
+
+
+def test_no_implicit_trains_the_plain_model_and_says_so_in_help(ratings_csv, tmp_path, capsys):
+    train, test = ratings_csv
+    common = ["train", str(train), "--test", str(test), "--epochs", "2", "--device", "cpu"]
+    common += ["--batch-size", "256"]  # enough steps for the implicit table to get updates
+    rmse = {}
+    for flag in ("--implicit", "--no-implicit"):
+        out = tmp_path / f"{flag}.cfmodel"
+        assert main([*common, flag, "--json", "--out", str(out)]) == 0
+        rmse[flag] = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["test_rmse"]
+        assert load_model(out).config.implicit is (flag == "--implicit")
+    assert rmse["--implicit"] != pytest.approx(rmse["--no-implicit"], abs=1e-6)
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    assert "--no-implicit" in capsys.readouterr().out

@@ -35,6 +35,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=float,
         help="share held out for validation (default 0.1; 0 when --test is given)",
     )
+    p.add_argument(
+        "--implicit",
+        action=argparse.BooleanOptionalAction,
+        help="SVD++'s implicit term (which items each user rated); --no-implicit trains the "
+        "plain model (default: on, off for row-sparse models of 2M+ embedding weights)",
+    )
     p.add_argument("--split", choices=("random", "temporal"), help="validation split")
     p.add_argument("--patience", type=int, help="early stopping patience in epochs (0 = off)")
     p.add_argument("--seed", type=int, help="random seed (default 42)")
@@ -51,7 +57,7 @@ def _config(args: argparse.Namespace):
         "model": "model", "factors": "n_factors", "epochs": "epochs", "lr": "lr",
         "wd": "weight_decay", "batch_size": "batch_size", "accum": "accum_steps",
         "valid_frac": "valid_frac", "split": "split", "patience": "patience", "seed": "seed",
-        "device": "device",
+        "device": "device", "implicit": "implicit",
     }  # fmt: skip
     changes = {field: getattr(args, arg) for arg, field in names.items()}
     changes = {k: v for k, v in changes.items() if v is not None}
