@@ -21,7 +21,7 @@ os.environ["CFDESK_SETTINGS_DIR"] = tempfile.mkdtemp(prefix="cfdesk-shots-")
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from cfdesk.assets import asset_path
 from cfdesk.core.demo import demo_ratings_path
@@ -100,26 +100,43 @@ def shoot_modal(name: str, taken: list) -> None:
     QTimer.singleShot(300, take)
 
 
-def main() -> int:
-    app = QApplication(sys.argv)
+def make_app(argv: list[str]) -> QApplication:
+    """The app as cfdesk styles it, dark when --dark was given (shared by the screenshot scripts)."""
+    app = QApplication(argv)
     app.setApplicationName("cfdesk")
     app.setWindowIcon(QIcon(str(asset_path("icons/cfdesk.svg"))))
     if SUFFIX:
         app.setStyle("Fusion")
         app.setPalette(dark_palette())
     app.setStyleSheet(load_stylesheet())
-    OUT.mkdir(parents=True, exist_ok=True)
+    return app
+
+
+def open_window() -> MainWindow:
+    """A screen-sized main window, shown once the torch warm-up has ended."""
     window = MainWindow()
     window.setGeometry(0, 0, *SIZE)
     window.show()
     pump(1.0)
     wait_for_all()  # torch warm-up
+    return window
+
+
+def center(dialog: QWidget) -> None:
+    """Place a dialog in the middle of the screen, as a window manager would."""
+    dialog.move((SIZE[0] - dialog.width()) // 2, (SIZE[1] - dialog.height()) // 2)
+
+
+def main() -> int:
+    _app = make_app(sys.argv)
+    OUT.mkdir(parents=True, exist_ok=True)
+    window = open_window()
     shoot("01-welcome")
 
     demo = demo_ratings_path()
     dialog = import_dialog.ImportDialog(sniff(demo), window)
     dialog.show()
-    dialog.move((SIZE[0] - dialog.width()) // 2, (SIZE[1] - dialog.height()) // 2)
+    center(dialog)
     shoot("02-import-dialog")
     choices = dialog.choices()
     dialog.close()

@@ -15,15 +15,9 @@ import tempfile
 os.environ["CFDESK_LOG_DIR"] = os.path.join(tempfile.mkdtemp(prefix="cfdesk-logs-"), "logs")
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
-from screenshots import SIZE, pump, shoot, shoot_modal, wait_until
+from screenshots import center, make_app, open_window, shoot, shoot_modal, wait_until
 
-from cfdesk.assets import asset_path
 from cfdesk.qt.crash import CrashReporter, setup_logging
-from cfdesk.qt.main_window import MainWindow
-from cfdesk.qt.theme import load_stylesheet
-from cfdesk.qt.worker import wait_for_all
 
 
 def broken_slot() -> None:
@@ -33,20 +27,13 @@ def broken_slot() -> None:
 
 
 def main() -> int:
-    app = QApplication(["cfdesk"])
-    app.setApplicationName("cfdesk")
-    app.setWindowIcon(QIcon(str(asset_path("icons/cfdesk.svg"))))
-    app.setStyleSheet(load_stylesheet())
+    app = make_app(["cfdesk"])
     setup_logging()
     reporter = CrashReporter(app)
     reporter.install()
-    window = MainWindow()
-    window.setGeometry(0, 0, *SIZE)
-    window.show()
-    pump(1.0)
-    wait_for_all()
+    window = open_window()
     dialog = window.show_about()
-    dialog.move((SIZE[0] - dialog.width()) // 2, (SIZE[1] - dialog.height()) // 2)
+    center(dialog)
     shoot("08-about")
     dialog.tabs.setCurrentIndex(1)
     shoot("08-about-shortcuts")

@@ -15,18 +15,14 @@ import sys
 
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QCursor, QIcon, QImage
-from PySide6.QtWidgets import QApplication
-from screenshots import OUT, SIZE, SUFFIX, dark_palette, pump, wait_until
+from PySide6.QtGui import QCursor, QImage
+from screenshots import OUT, SUFFIX, center, make_app, open_window, pump, wait_until
 from screenshots import shoot as shoot_screen
 
-from cfdesk.assets import asset_path
 from cfdesk.core.demo import demo_ratings_path
 from cfdesk.core.loader import sniff
 from cfdesk.qt import import_dialog
 from cfdesk.qt.main_window import MainWindow
-from cfdesk.qt.theme import load_stylesheet
-from cfdesk.qt.worker import wait_for_all
 
 EPOCHS = 8
 MAX_BYTES = 300 * 1024  # the README's budget per image
@@ -102,24 +98,14 @@ def shoot_results(window: MainWindow) -> None:
     view.map.search.clear()
     view.map.color_by.setCurrentIndex(view.map.color_by.findData("genre"))
     dialog = view.open_export_dialog()
-    dialog.move((SIZE[0] - dialog.width()) // 2, (SIZE[1] - dialog.height()) // 2)
+    center(dialog)
     shoot("results-export")
     dialog.close()
 
 
 def main() -> int:
-    app = QApplication(sys.argv)
-    app.setApplicationName("cfdesk")
-    app.setWindowIcon(QIcon(str(asset_path("icons/cfdesk.svg"))))
-    if SUFFIX:
-        app.setStyle("Fusion")
-        app.setPalette(dark_palette())
-    app.setStyleSheet(load_stylesheet())
-    window = MainWindow()
-    window.setGeometry(0, 0, *SIZE)
-    window.show()
-    pump(1.0)
-    wait_for_all()
+    _app = make_app(sys.argv)
+    window = open_window()
     train_demo(window)
     shoot_results(window)
     window.close()
