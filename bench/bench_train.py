@@ -2,15 +2,19 @@
 
 Run from the repository root:  python bench/bench_train.py [--device cpu|cuda] [--big-n N]
 Everything in one run, side by side, so machine load affects all rows alike.
+`--compare-threads R` instead times the big epoch and the u1 default fit at 1 and 2 CPU threads,
+alternating, R runs each in fresh processes, and prints the medians.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -75,19 +79,44 @@ def synthetic_big(n: int, seed: int = 0) -> Ratings:
     return Ratings(users, items, rating, IdIndex(np.arange(n_users)), IdIndex(np.arange(n_items)))
 
 
+def force_threads(n: int) -> None:
+    """Pin torch to n CPU threads and bypass the trainer's thread policy, to compare counts."""
+    import torch
+
+    from cfdesk.core import train
+
+    torch.set_num_threads(n)
+    train.cpu_threads_for = lambda device, n_params: contextlib.nullcontext()
+
+
+def u1_default_fit() -> dict:
+    """The default fit on all of u1.base, scored on u1.test (the small-model thread check)."""
+    import torch
+
+    threads: list[int] = []  # read at FitStarted, inside the trainer's thread policy
+    config = TrainConfig(valid_frac=0.0, device="cpu")
+    on_report = lambda r: threads.append(torch.get_num_threads())  # noqa: E731
+    fitted = fit(_load_u("u1.base"), config, _load_u("u1.test"), on_report)
+    m = fitted.metrics
+    return {"fit_seconds": m["fit_seconds"], "test_rmse": m["test_rmse"], "threads": threads[0]}
+
+
 def big_epoch(n: int, device: str, factors: int) -> dict:
     """One epoch at 25M scale (run in a child process so peak RSS is this work's alone)."""
+    import torch
+
     ratings = synthetic_big(n)
     config = TrainConfig(n_factors=factors, epochs=1, valid_frac=0.0, device=device)
     trainer = Trainer(ratings, None, config)
     reports = trainer.reports()
     next(reports)  # FitStarted: data on the device, baselines done
+    threads = torch.get_num_threads()  # inside the trainer's thread policy now
     cpu0 = time.process_time()
     epoch = next(r for r in reports if isinstance(r, EpochReport))
     cpu_seconds = time.process_time() - cpu0
     return {
         "n_ratings": n, "factors": factors, "device": str(trainer.device),
-        "batch": trainer.batch_size, "epoch_seconds": epoch.seconds,
+        "batch": trainer.batch_size, "threads": threads, "epoch_seconds": epoch.seconds,
         "ratings_per_second": epoch.samples_per_second,
         "cpu_seconds": cpu_seconds,  # process CPU time: less sensitive to other load than wall
         "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
@@ -95,15 +124,42 @@ def big_epoch(n: int, device: str, factors: int) -> dict:
     }  # fmt: skip
 
 
-def big_in_child(n: int, device: str, factors: int) -> dict:
-    """Measure big_epoch in a fresh interpreter and read its JSON line."""
-    cmd = [sys.executable, __file__, "--big-child", "--big-n", str(n), "--device", device,
-           "--factors", str(factors)]  # fmt: skip
+def in_child(*args: str) -> dict:
+    """Run this script with `args` in a fresh interpreter and read its JSON line."""
+    cmd = [sys.executable, __file__, *args]
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if out.returncode:
         return {"error": out.stderr.strip().splitlines()[-1:] or ["failed"]}
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def big_in_child(n: int, device: str, factors: int, threads: int = 0) -> dict:
+    """Measure big_epoch in a fresh process (threads 0: the trainer's own policy)."""
+    return in_child("--big-child", "--big-n", str(n), "--device", device,
+                    "--factors", str(factors), "--threads", str(threads))  # fmt: skip
+
+
+def compare_threads(runs: int, n: int, factors: int) -> dict:
+    """Big epoch and u1 fit at 1 and 2 threads, alternating so load drifts hit both alike."""
+    rows: dict = {t: {"big": [], "u1": []} for t in (1, 2)}
+    for _ in range(runs):
+        for t in (1, 2):
+            rows[t]["big"].append(big_in_child(n, "cpu", factors, t))
+            rows[t]["u1"].append(in_child("--u1-child", "--threads", str(t)))
+            print(f"  {t} thread(s): {rows[t]['big'][-1]} {rows[t]['u1'][-1]}", file=sys.stderr)
+    summary = {}
+    for t, got in rows.items():
+        big = [r for r in got["big"] if "error" not in r]
+        summary[f"{t}_threads"] = {
+            "big_epoch_seconds": statistics.median(r["epoch_seconds"] for r in big),
+            "big_ratings_per_second": statistics.median(r["ratings_per_second"] for r in big),
+            "u1_fit_seconds": statistics.median(r["fit_seconds"] for r in got["u1"]),
+            "u1_test_rmse": sorted({r["test_rmse"] for r in got["u1"]}),
+            "runs": len(big),
+        }
+    summary["load_average"] = os.getloadavg()
+    return summary
 
 
 def table(summary: dict) -> str:
@@ -117,7 +173,7 @@ def table(summary: dict) -> str:
         lines += ["", "| big set | epoch seconds | ratings/s | peak RSS GB | peak GPU GB |",
                   "|---|---|---|---|---|",
                   f"| {big['n_ratings']:,} ratings, {big['factors']} factors, "
-                  f"{big['device']}, batch {big['batch']} | {big['epoch_seconds']:.2f} | "
+                  f"{big['device']}, batch {big['batch']}, {big['threads']} thread(s) | {big['epoch_seconds']:.2f} | "
                   f"{big['ratings_per_second'] / 1e6:.2f} M | {big['peak_rss_gb']:.2f} | "
                   f"{big['peak_gpu_gb']:.2f} |"]  # fmt: skip
     elif big:
@@ -133,10 +189,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--factors", type=int, default=64)
     p.add_argument("--skip-accuracy", action="store_true")
     p.add_argument("--skip-big", action="store_true")
+    p.add_argument("--compare-threads", type=int, metavar="R", help="1 vs 2 threads, R runs each")
     p.add_argument("--big-child", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--u1-child", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--threads", type=int, default=0, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
-    if args.big_child:
-        print(json.dumps(big_epoch(args.big_n, args.device, args.factors)))
+    if args.threads:
+        force_threads(args.threads)
+    if args.big_child or args.u1_child:
+        big = args.big_child
+        print(
+            json.dumps(
+                big_epoch(args.big_n, args.device, args.factors) if big else u1_default_fit()
+            )
+        )
+        return 0
+    if args.compare_threads:
+        print(json.dumps(compare_threads(args.compare_threads, args.big_n, args.factors)))
         return 0
     started = time.perf_counter()
     summary: dict = {"device": args.device}

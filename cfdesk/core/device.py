@@ -91,8 +91,13 @@ def synchronize(device: torch.device) -> None:
 SMALL_MODEL_PARAMS = 2_000_000  # below this, per-op work is too small to split across threads
 
 
+def _waits_spin() -> bool:
+    """OpenMP's idle threads spin unless told to sleep (cfdesk/__init__.py asks for PASSIVE)."""
+    return os.environ.get("OMP_WAIT_POLICY", "").strip().upper() != "PASSIVE"
+
+
 def _free_cores() -> int:
-    """Cores not already busy (load average): extra threads on busy cores spin and stall."""
+    """Cores not already busy (load average): spinning threads on busy cores stall each other."""
     try:
         busy = os.getloadavg()[0]
     except OSError:
@@ -100,16 +105,22 @@ def _free_cores() -> int:
     return max(1, round((os.cpu_count() or 1) - busy))
 
 
+def cpu_thread_count(n_params: int, available: int) -> int:
+    """Threads for a CPU fit: one for small models (tiny ops gain nothing), all `available`
+    for big ones; only the idle cores if OpenMP spins (measured 45x slower on 2 busy cores)."""
+    if n_params < SMALL_MODEL_PARAMS:
+        return 1
+    return min(available, _free_cores()) if _waits_spin() else available
+
+
 @contextlib.contextmanager
 def cpu_threads_for(device: torch.device, n_params: int) -> Iterator[None]:
-    """Fewer CPU threads where more would hurt: one for small models (tiny ops gain nothing),
-    no more than the idle cores for big ones (measured 45x slower on a loaded 2-core machine)."""
+    """Train on `cpu_thread_count` threads, then give torch its own setting back."""
     if device.type != "cpu":
         yield
         return
     before = torch.get_num_threads()
-    wanted = 1 if n_params < SMALL_MODEL_PARAMS else min(before, _free_cores())
-    torch.set_num_threads(wanted)
+    torch.set_num_threads(cpu_thread_count(n_params, before))
     try:
         yield
     finally:
