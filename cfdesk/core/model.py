@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 MODEL_KINDS = ("dot", "dotbias", "nn")
+NN_DOT_BRANCH = True  # u1.base validation: see docs/training.md ("nn model")
 
 
 def _embedding(n: int, dim: int) -> nn.Embedding:
@@ -127,7 +128,12 @@ class DotProductBias(DotProduct):
 
 
 class EmbeddingNN(CollabModel):
-    """fastai's EmbeddingNN: concatenated user and item embeddings through an MLP."""
+    """fastai's EmbeddingNN: concatenated user and item embeddings through an MLP.
+
+    With `dot_branch` (NeuMF's GMF branch with its weights fixed at one) u · v is added to the
+    MLP's output, so the MLP learns only what a dot product misses; on for new models
+    (NN_DOT_BRANCH), absent from model files written before it.
+    """
 
     kind = "nn"
 
@@ -140,10 +146,13 @@ class EmbeddingNN(CollabModel):
         layers: Sequence[int] = (100,),
         item_factors: int | None = None,
         dropout: float = 0.0,
+        dot_branch: bool = False,
     ) -> None:
         super().__init__(n_users, n_items, y_range)
         self.user_factors = _embedding(n_users, n_factors)
         self.item_factors = _embedding(n_items, item_factors or n_factors)
+        if dot_branch and self.user_factors.embedding_dim != self.item_factors.embedding_dim:
+            raise ValueError("the dot branch needs as many item factors as user factors")
         sizes = [self.user_factors.embedding_dim + self.item_factors.embedding_dim, *layers]
         blocks: list[nn.Module] = []
         for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
@@ -153,6 +162,7 @@ class EmbeddingNN(CollabModel):
         blocks.append(nn.Linear(sizes[-1], 1))
         self.layers = nn.Sequential(*blocks)
         self.hidden = tuple(int(n) for n in layers)
+        self.dot_branch = bool(dot_branch)
         self.user_bias = nn.Embedding(n_users, 1)  # biases beside the MLP: it need not learn them
         self.item_bias = nn.Embedding(n_items, 1)
         with torch.no_grad():
@@ -166,8 +176,10 @@ class EmbeddingNN(CollabModel):
     def vector_raw(self, vectors: torch.Tensor, item_idx: torch.Tensor) -> torch.Tensor:
         """Raw score of each (user vector, item) pair without the user bias: fold-in and the
         scorer go through this, so they follow any change of the architecture."""
-        x = torch.cat([vectors, _rows(self.item_factors, item_idx)], dim=1)
-        return (self.layers(x) + _rows(self.item_bias, item_idx)).squeeze(1)
+        items = _rows(self.item_factors, item_idx)
+        out = self.layers(torch.cat([vectors, items], dim=1)) + _rows(self.item_bias, item_idx)
+        out = out.squeeze(1)
+        return out + (vectors * items).sum(dim=1) if self.dot_branch else out
 
     def item_biases(self) -> torch.Tensor:
         return self.item_bias.weight.squeeze(1)
@@ -183,12 +195,13 @@ def build_model(
     n_factors: int = 50,
     y_range: tuple[float, float] | None = None,
     layers: Sequence[int] = (100,),
+    dot_branch: bool = NN_DOT_BRANCH,
 ) -> CollabModel:
-    """Make a fresh model of one of MODEL_KINDS."""
+    """Make a fresh model of one of MODEL_KINDS (`dot_branch` is for nn only)."""
     if kind == "dot":
         return DotProduct(n_users, n_items, n_factors, y_range)
     if kind == "dotbias":
         return DotProductBias(n_users, n_items, n_factors, y_range)
     if kind == "nn":
-        return EmbeddingNN(n_users, n_items, n_factors, y_range, layers=layers)
+        return EmbeddingNN(n_users, n_items, n_factors, y_range, layers, dot_branch=dot_branch)
     raise ValueError(f"unknown model type {kind!r}; choose one of {', '.join(MODEL_KINDS)}")

@@ -45,6 +45,7 @@ def _model_meta(fitted: FittedModel) -> dict:
         "n_factors": int(module.user_factors.embedding_dim),
         "y_range": list(module.y_range) if module.y_range else None,
         "layers": list(getattr(module, "hidden", ())),
+        "dot_branch": bool(getattr(module, "dot_branch", False)),
     }
 
 
@@ -219,6 +220,7 @@ def _rebuild(meta: dict, tensors: dict) -> FittedModel:
     y_range = tuple(shape["y_range"]) if shape["y_range"] else None
     args = (shape["kind"], shape["n_users"], shape["n_items"], shape["n_factors"], y_range)
     args += (tuple(shape["layers"]) or (100,),)
+    args += (bool(shape.get("dot_branch", False)),)  # older nn files lack it: rebuild that shape
     state = {k[len("model.") :]: v for k, v in tensors.items() if k.startswith("model.")}
     with torch.device("meta"):  # no memory: a header claiming 10**9 users allocates nothing
         _shapes_match(build_model(*args), state)
