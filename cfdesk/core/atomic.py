@@ -19,11 +19,14 @@ class Cancelled(CfdeskError):
     """The user stopped a long write; nothing was written and any old file is untouched."""
 
 
-def _umask() -> int:
-    """Current umask, so the final file gets the usual permissions (mkstemp makes 0600)."""
+def _read_umask() -> int:
+    """The umask, read once at import: setting it to 0 later would race other threads' files."""
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+_UMASK = _read_umask()  # so the final file gets the usual permissions (mkstemp makes 0600)
 
 
 @contextlib.contextmanager
@@ -50,7 +53,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", **open_kw: object) ->
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, target)
     except WriteError:  # a nested atomic_write already said which file
         _discard(tmp)

@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from cfdesk.core.config import TrainConfig
+from cfdesk.core.errors import TrainingError
 from cfdesk.core.model import CollabModel
 from cfdesk.core.ratings import Ratings
 
@@ -27,6 +28,11 @@ IMPLICIT_EVERY = 8  # optimizer steps between refreshes of z (1 = exact SVD++, 3
 
 def wants_implicit(config: TrainConfig, row_sparse: bool) -> bool:
     """The setting, or automatic: on whenever all weights train densely (small and mid data)."""
+    if config.implicit and row_sparse:
+        raise TrainingError(
+            "The implicit term needs dense training: turn off row-sparse updates "
+            "(row_sparse=False) or the implicit term (implicit=False, --no-implicit)."
+        )
     return (not row_sparse) if config.implicit is None else config.implicit
 
 

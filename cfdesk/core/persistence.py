@@ -219,7 +219,7 @@ def _rebuild(meta: dict, tensors: dict) -> FittedModel:
     shape = meta["model"]
     y_range = tuple(shape["y_range"]) if shape["y_range"] else None
     args = (shape["kind"], shape["n_users"], shape["n_items"], shape["n_factors"], y_range)
-    args += (tuple(shape["layers"]) or (100,),)
+    args += (tuple(shape["layers"]) if shape["kind"] == "nn" else (),)  # () is a valid nn too
     args += (bool(shape.get("dot_branch", False)),)  # older nn files lack it: rebuild that shape
     state = {k[len("model.") :]: v for k, v in tensors.items() if k.startswith("model.")}
     with torch.device("meta"):  # no memory: a header claiming 10**9 users allocates nothing

@@ -40,6 +40,7 @@ class FileControl(QObject):
         self.model_files = BackgroundTask(self)
         self._pending_path = Path()
         self._model_path = Path()
+        self._saving: FittedModel | None = None  # the model a running save writes
         self._after_training = ""  # a file to open once the stopped training has ended
         a, welcome = window.actions, window.welcome
         a.open_data.triggered.connect(self.choose_data_file)
@@ -94,6 +95,9 @@ class FileControl(QObject):
         if not training.is_running():
             self._open_now(path)
         elif dialogs.ask_stop_training(self._window, Path(path).name):
+            if not training.is_running():  # it ended while the question was up
+                self._open_now(path)
+                return
             log.info("stopping training to open %s", path)
             self._after_training = path
             training.stop()
@@ -199,6 +203,7 @@ class FileControl(QObject):
 
         if self._window.fitted is not None and not self.model_files.is_busy():
             self._model_path = Path(path)
+            self._saving = self._window.fitted
             self.model_files.run(save_model, self._window.fitted, Path(path))
 
     @Slot(object)
@@ -211,8 +216,13 @@ class FileControl(QObject):
             window.set_model(value, path.name)
             window.show_page("Results")
         else:
-            window.set_model(window.fitted, path.name)
+            # Only the name changes, and only if the saved model is still the current one:
+            # a run that finished during the save must keep its "not saved" name.
+            if window.fitted is self._saving:
+                window.model_name = path.name
+                window.refresh()
             window.statusBar().showMessage(f"Saved {path}", 8000)
+        self._saving = None
 
     @Slot(bool)
     def _on_model_busy(self, busy: bool) -> None:

@@ -251,3 +251,56 @@ def test_results_view_messages_reach_the_status_bar(make_window):
     window = make_window()
     window.results.statusMessage.emit("Wrote 10 rows to out.csv")
     assert window.statusBar().currentMessage() == "Wrote 10 rows to out.csv"
+
+
+# Saving and opening while other work ends: names stay true, nothing is rebuilt or lost.
+
+
+def _trained(qtbot, make_window, planted_csv):
+    window = make_window()
+    _open(qtbot, window, planted_csv)
+    _small(window, epochs=1)
+    window.training.start()
+    qtbot.waitUntil(lambda: window.fitted is not None, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: window.results.context is not None, timeout=TIMEOUT)
+    return window
+
+
+def test_saving_renames_the_model_without_rebuilding_the_results(
+    qtbot, make_window, accept_import, planted_csv, tmp_path
+):
+    window = _trained(qtbot, make_window, planted_csv)
+    context = window.results.context
+    path = tmp_path / "kept.cfmodel"
+    window.files.save_model(str(path))
+    qtbot.waitUntil(lambda: path.exists() and not window.files.is_busy(), timeout=TIMEOUT)
+    assert "kept.cfmodel" in window.windowTitle()
+    assert window.results.context is context  # the user's place on the Results page is kept
+
+
+def test_a_model_that_replaced_the_saved_one_keeps_its_unsaved_name(
+    qtbot, make_window, accept_import, planted_csv, tmp_path
+):
+    window = _trained(qtbot, make_window, planted_csv)
+    saved, name = window.fitted, window.model_name
+    path = tmp_path / "old.cfmodel"
+    window.files.save_model(str(path))
+    window.set_model(window.fitted.__class__(**vars(saved)), name)  # a run finished meanwhile
+    qtbot.waitUntil(lambda: path.exists() and not window.files.is_busy(), timeout=TIMEOUT)
+    assert window.model_name == name
+    assert "old.cfmodel" not in window.windowTitle()
+
+
+def test_training_that_ends_while_asking_still_opens_the_file(
+    qtbot, make_window, accept_import, planted_csv, monkeypatch
+):
+    window = make_window()
+    _open(qtbot, window, planted_csv)
+    opened = []
+    monkeypatch.setattr(window.training, "is_running", iter([True, False]).__next__)
+    monkeypatch.setattr(
+        "cfdesk.qt.file_control.dialogs.ask_stop_training", lambda *a: True, raising=True
+    )
+    monkeypatch.setattr(window.files, "_open_now", opened.append)
+    window.files.open_path(str(planted_csv))
+    assert opened == [str(planted_csv)]

@@ -66,7 +66,7 @@ class ResultsView(QWidget):
         self.ratings_task.failed.connect(self._on_failed)
         self.ratings_task.busyChanged.connect(self._on_ratings_busy)
         self.context_task.succeeded.connect(self._on_context)
-        self.context_task.failed.connect(self._on_failed)
+        self.context_task.failed.connect(self._on_context_failed)
         self.context_task.busyChanged.connect(self._on_context_busy)
 
     # ---- the contract with the main window ----------------------------------------------------
@@ -171,7 +171,15 @@ class ResultsView(QWidget):
 
     @Slot(object)
     def _on_exported(self, _outcome: object) -> None:
-        self.statusMessage.emit(self.export_dialog.result.text())
+        if self.export_dialog is not None:  # a new model may have closed the dialog meanwhile
+            self.statusMessage.emit(self.export_dialog.result.text())
+
+    @Slot(object)
+    def _on_context_failed(self, exc: object) -> None:
+        """Leave the 'Preparing…' page: say it failed, so the user is not left waiting."""
+        self.empty.setText("The results of this model could not be prepared (see the message).")
+        self.stack.setCurrentIndex(0)
+        dialogs.show_error(self, exc)
 
     @Slot(object)
     def _on_failed(self, exc: object) -> None:

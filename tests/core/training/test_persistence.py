@@ -145,3 +145,10 @@ def test_pickle_file_is_refused_and_never_executed(tmp_path):
 def test_missing_file_is_a_model_file_error(tmp_path):
     with pytest.raises(ModelFileError, match="cannot be read"):
         load_model(tmp_path / "absent.cfmodel")
+
+
+def test_an_nn_model_without_hidden_layers_opens_again(tiny, quick, tmp_path):
+    fitted = fit(tiny, quick.with_changes(model="nn", nn_layers=()))
+    loaded = load_model(save_model(fitted, tmp_path / "flat.cfmodel"))
+    users, items = tiny.user_idx[:50], tiny.item_idx[:50]
+    np.testing.assert_allclose(loaded.predict(users, items), fitted.predict(users, items))

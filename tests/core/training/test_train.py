@@ -137,3 +137,9 @@ def test_bad_settings_raise_sentences(tiny, quick):
 def test_empty_training_split_is_a_sentence(tiny, quick):
     with pytest.raises(TrainingError, match="no ratings left to train on"):
         Trainer(tiny.subset(tiny.rating > 100), None, quick)
+
+
+def test_asking_for_the_implicit_term_with_row_sparse_updates_is_refused(tiny, quick):
+    config = quick.with_changes(implicit=True, row_sparse=True)
+    with pytest.raises(TrainingError, match="implicit term needs dense training"):
+        fit(tiny, config)
