@@ -35,8 +35,12 @@ class HandGradOptimizer(RowSparseOptimizer):
         pieces = (batch.user_pos.split(micro), batch.item_pos.split(micro), target.split(micro))
         for u, i, r in zip(*pieces, strict=True):
             sq_total += self._accumulate(tables, grads, u, i, r, len(target))
-        for name, grad in grads.items():
-            self._update(name, batch.rows[self.roles[name]], grad, tables[name])
+        self.apply(
+            [
+                (name, batch.rows[self.roles[name]], grad, tables[name])
+                for name, grad in grads.items()
+            ]
+        )
         return sq_total
 
     def _accumulate(self, tables, grads, u, i, r, n: int) -> torch.Tensor:

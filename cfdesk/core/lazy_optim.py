@@ -84,39 +84,61 @@ class RowSparseOptimizer:
     @torch.no_grad()
     def step(self, batch: RowBatch) -> None:
         """Update the gathered rows and every dense weight that has a gradient."""
-        for name, table in batch.tables.items():
-            if table.grad is not None:
-                self._update(name, batch.rows[self.roles[name]], table.grad, table.detach())
-        for name, param in self.params.items():
-            if name not in self.roles and param.grad is not None:
-                self._update(name, None, param.grad, param.detach().clone())
+        updates = [
+            (name, batch.rows[self.roles[name]], table.grad, table.detach())
+            for name, table in batch.tables.items()
+            if table.grad is not None
+        ]
+        updates += [
+            (name, None, param.grad, param.detach().clone())
+            for name, param in self.params.items()
+            if name not in self.roles and param.grad is not None
+        ]
+        self.apply(updates)
 
-    def _update(self, name: str, rows, grad: torch.Tensor, value: torch.Tensor) -> None:
-        """One step for `rows` of a weight (all of it when None); `value` holds their values."""
-        group, state, param = self.param_groups[0], self.state[name], self.params[name]
-        state["step"] += 1
+    @torch.no_grad()
+    def apply(
+        self, updates: list[tuple[str, torch.Tensor | None, torch.Tensor, torch.Tensor]]
+    ) -> None:
+        """Compute every table's new rows first, then store them all: an out-of-memory error
+        while computing leaves weights and moments untouched, so a retry steps each table once."""
+        staged = [self._compute(*update) for update in updates]
+        for name, rows, moments, value in staged:
+            self._commit(name, rows, moments, value)
+
+    def _compute(self, name: str, rows, grad: torch.Tensor, value: torch.Tensor):
+        """One step for `rows` of a weight (all of it when None) on copies; `value` holds their
+        values and is updated in place. Returns what `_commit` stores."""
+        group, state = self.param_groups[0], self.state[name]
         lr = group["lr"]
         grad = grad.reshape(len(grad), -1)
         flat = value.view(len(value), -1)
-        keys = [k for k in state if k != "step"]
-        moments = [
-            state[k].clone() if rows is None else state[k].index_select(0, rows) for k in keys
-        ]
+        moments = {
+            k: state[k].clone() if rows is None else state[k].index_select(0, rows)
+            for k in state
+            if k != "step"
+        }
         if self.kind == "adamw":
             beta1, beta2 = group["betas"]
-            step = torch.tensor(float(state["step"]), device=flat.device)
+            step = torch.tensor(float(state["step"] + 1), device=flat.device)
             torch._fused_adamw_(
-                [flat], [grad], moments[:1], moments[1:], [], [step],
+                [flat], [grad], [moments["exp_avg"]], [moments["exp_avg_sq"]], [], [step],
                 lr=lr, beta1=beta1, beta2=beta2, weight_decay=self.decay[name],
                 eps=group["eps"], amsgrad=False, maximize=False,
             )  # fmt: skip
         else:
             flat.mul_(1 - lr * self.decay[name])
-            moments[0].mul_(group["momentum"]).add_(grad)
-            flat.add_(moments[0], alpha=-lr)
-        for key, moment in zip(keys, moments, strict=True):
+            moments["momentum"].mul_(group["momentum"]).add_(grad)
+            flat.add_(moments["momentum"], alpha=-lr)
+        return name, rows, moments, value
+
+    def _commit(self, name: str, rows, moments: dict, value: torch.Tensor) -> None:
+        """Store one computed step: the moments, the rows' values and the step count."""
+        state = self.state[name]
+        for key, moment in moments.items():
             _store(state[key], rows, moment)
-        _store(param.data, rows, value)
+        _store(self.params[name].data, rows, value)
+        state["step"] += 1
 
 
 def _width(param: torch.Tensor) -> int:

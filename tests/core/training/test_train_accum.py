@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from cfdesk.core.errors import OutOfMemoryError
+from cfdesk.core.lazy_optim import RowSparseOptimizer
 from cfdesk.core.reports import BatchReport
 from cfdesk.core.split import prepare_split
 from cfdesk.core.train import Trainer
@@ -82,3 +83,26 @@ def test_row_sparse_updates_learn_and_leave_unused_rows_alone(tiny, quick, optim
     history = trainer.result().history
     assert history[-1]["train_rmse"] < history[0]["train_rmse"] - 0.05
     torch.testing.assert_close(trainer.module.item_factors.weight[0], before)
+
+
+@pytest.mark.parametrize("model", ["dotbias", "nn"])
+def test_row_sparse_retry_after_out_of_memory_steps_each_table_once(
+    monkeypatch, tiny, quick, model
+):
+    config = quick.with_changes(row_sparse=True, model=model, nn_layers=(8,), auto_fit=True)
+    train, valid, _ = prepare_split(tiny, config)
+    expected = _weights(Trainer(train, valid, config))
+    real, calls = RowSparseOptimizer._compute, []
+
+    def compute(self, name, *args):
+        calls.append(name)
+        if len(calls) == 2:  # the first table's new rows are computed, the second runs out
+            raise torch.OutOfMemoryError("CUDA out of memory (injected)")
+        return real(self, name, *args)
+
+    monkeypatch.setattr(RowSparseOptimizer, "_compute", compute)
+    trainer = Trainer(train, valid, config)
+    retried = _weights(trainer)
+    assert trainer.accum_steps == 2
+    for name, value in expected.items():
+        torch.testing.assert_close(retried[name], value, rtol=1e-4, atol=1e-5)
