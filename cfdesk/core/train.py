@@ -62,6 +62,7 @@ class Trainer:
         self._stop = threading.Event()
         self._valid = EvalRows.build(valid, train, self.device, "valid")
         self._snapshot: dict | None = None
+        self._snapshot_epoch = 0  # the epoch whose weights the snapshot holds
         self._best = math.inf
         self._fit_seconds = 0.0
         self._outcome = "not started"
@@ -181,6 +182,7 @@ class Trainer:
             self._best = valid_rmse if has_valid else self._best
         if is_best or not self.config.patience:
             self._snapshot = {k: v.detach().clone() for k, v in self.module.state_dict().items()}
+            self._snapshot_epoch = epoch
         report = EpochReport(
             epoch,
             self.config.epochs,
@@ -248,6 +250,11 @@ class Trainer:
         note, self._note = self._note, ""
         return note
 
+    def _kept_epoch_train_rmse(self) -> float:
+        """Training RMSE of the epoch whose weights the model keeps (the best, with patience)."""
+        kept = [r for r in self.history if r.epoch == self._snapshot_epoch]
+        return kept[0].train_rmse if kept else math.nan
+
     def result(self) -> FittedModel:
         """The model of the last completed (or best) epoch, with metrics; safe after stop()."""
         module = self.module if self._implicit is None else self._implicit.merged()
@@ -255,7 +262,7 @@ class Trainer:
         test_rmse, test_mae = test.score(module)
         valid_rmse, valid_mae = self._valid.score(module)
         metrics = {
-            "train_rmse": self.history[-1].train_rmse if self.history else math.nan,
+            "train_rmse": self._kept_epoch_train_rmse(),
             "valid_rmse": valid_rmse,
             "valid_mae": valid_mae,
             "test_rmse": test_rmse,

@@ -107,6 +107,18 @@ def test_early_stopping_restores_the_best_epoch(tiny, quick):
     assert fitted.metrics["valid_rmse"] == pytest.approx(best.valid_rmse, rel=1e-5)
 
 
+def test_early_stopping_reports_the_restored_epochs_training_rmse(tiny, quick):
+    config = quick.with_changes(
+        epochs=30, lr=0.3, weight_decay=0.0, n_factors=32, patience=2, schedule="constant"
+    )
+    train, valid, _ = prepare_split(tiny, config)
+    trainer = Trainer(train, valid, config)
+    epochs = [r for r in trainer.reports() if isinstance(r, EpochReport)]
+    best = min(epochs, key=lambda r: r.valid_rmse)
+    assert best is not epochs[-1]
+    assert trainer.result().metrics["train_rmse"] == best.train_rmse
+
+
 def test_absurd_learning_rate_raises_training_error_naming_the_epoch(tiny, quick):
     config = quick.with_changes(use_y_range=False, optimizer="sgd", lr=1e6, report_every=1)
     with pytest.raises(TrainingError, match=r"epoch 1 .*lower the learning rate"):
