@@ -46,6 +46,25 @@ def ask_stop_training(parent: QWidget | None, name: str) -> bool:
     return box.clickedButton() is stop
 
 
+def ask_save_model(parent: QWidget | None, doing: str) -> str:
+    """Before a trained, unsaved model is replaced or closed: "save", "discard" or "cancel"."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "cfdesk",
+        f"Save the trained model before {doing}?",
+        parent=parent,
+    )
+    box.setInformativeText("It has not been saved yet; Discard loses it.")
+    save = box.addButton("Save…", QMessageBox.ButtonRole.AcceptRole)
+    discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(save)
+    box.setEscapeButton(cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    return "save" if clicked is save else "discard" if clicked is discard else "cancel"
+
+
 def ask_oom_retry(parent: QWidget | None, exc: OutOfMemoryError) -> bool:
     """Offer to retry with the batch size and accumulation the trainer says will fit."""
     box = QMessageBox(QMessageBox.Icon.Warning, "Out of memory", str(exc), parent=parent)

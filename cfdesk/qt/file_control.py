@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Slot
@@ -42,6 +43,7 @@ class FileControl(QObject):
         self._model_path = Path()
         self._saving: FittedModel | None = None  # the model a running save writes
         self._after_training = ""  # a file to open once the stopped training has ended
+        self._after_save: Callable[[], None] | None = None  # what a Save… answer was for
         a, welcome = window.actions, window.welcome
         a.open_data.triggered.connect(self.choose_data_file)
         a.demo.triggered.connect(self.open_demo)
@@ -58,6 +60,7 @@ class FileControl(QObject):
         self.loader.busyChanged.connect(self._on_load_busy)
         self.model_files.succeeded.connect(self._on_model_file_done)
         self.model_files.failed.connect(self._on_failed)
+        self.model_files.failed.connect(self._on_model_failed)
         self.model_files.busyChanged.connect(self._on_model_busy)
         # Queued: the training's outcome (its model) is handled before the next file opens.
         window.training.idle.connect(self._on_training_idle, Qt.ConnectionType.QueuedConnection)
@@ -112,7 +115,9 @@ class FileControl(QObject):
         """A model file opens as a model; anything else goes through the import dialog."""
         log.info("opening %s", path)
         if path.endswith(MODEL_SUFFIX):
-            self.open_model(path)
+            doing = f"opening {Path(path).name}"
+            if self._window.resolve_unsaved(doing, lambda: self._open_now(path)):
+                self.open_model(path)
             return
         try:
             fmt = sniff(path)
@@ -176,18 +181,31 @@ class FileControl(QObject):
         folder = self._window.settings.last_dir()
         path, _ = QFileDialog.getOpenFileName(self._window, "Open model", folder, MODEL_FILTER)
         if path:
-            self.open_model(path)
+            self.open_path(path)
 
     @Slot()
     def choose_save_path(self) -> None:
+        path = self._ask_save_path()
+        if path:
+            self.save_model(path)
+
+    def save_then(self, proceed: Callable[[], None]) -> None:
+        """Save… in the unsaved-model question: choose a path, write, then `proceed` on success."""
+        path = self._ask_save_path()
+        if path and self.save_model(path):
+            self._after_save = proceed
+
+    def _ask_save_path(self) -> str:
+        """The save chooser, starting at the data set's name; "" when there is nothing to save."""
         window = self._window
         if window.fitted is None:
-            return
+            return ""
         stem = Path(window.dataset_name).stem or "model"
         start = str(Path(window.settings.last_dir()) / f"{stem}{MODEL_SUFFIX}")
         path, _ = QFileDialog.getSaveFileName(window, "Save model", start, MODEL_FILTER)
-        if path:
-            self.save_model(path if path.endswith(MODEL_SUFFIX) else path + MODEL_SUFFIX)
+        if not path:
+            return ""
+        return path if path.endswith(MODEL_SUFFIX) else path + MODEL_SUFFIX
 
     def open_model(self, path: str) -> None:
         """Read a model file in the background; it becomes current when the read succeeds."""
@@ -197,14 +215,16 @@ class FileControl(QObject):
             self._model_path = Path(path)
             self.model_files.run(load_model, Path(path))
 
-    def save_model(self, path: str) -> None:
-        """Write the current model in the background (the core writes atomically)."""
+    def save_model(self, path: str) -> bool:
+        """Write the current model in the background (the core writes atomically); False: not now."""
         from cfdesk.core.persistence import save_model
 
-        if self._window.fitted is not None and not self.model_files.is_busy():
-            self._model_path = Path(path)
-            self._saving = self._window.fitted
-            self.model_files.run(save_model, self._window.fitted, Path(path))
+        if self._window.fitted is None or self.model_files.is_busy():
+            return False
+        self._model_path = Path(path)
+        self._saving = self._window.fitted
+        self.model_files.run(save_model, self._window.fitted, Path(path))
+        return True
 
     @Slot(object)
     def _on_model_file_done(self, value: object) -> None:
@@ -219,16 +239,24 @@ class FileControl(QObject):
             # Only the name changes, and only if the saved model is still the current one:
             # a run that finished during the save must keep its "not saved" name.
             if window.fitted is self._saving:
-                window.model_name = path.name
+                window.model_name, window.unsaved = path.name, False
                 window.refresh()
             window.statusBar().showMessage(f"Saved {path}", 8000)
         self._saving = None
+
+    @Slot(object)
+    def _on_model_failed(self, _exc: BaseException) -> None:
+        """A failed save keeps the model and the window: what the save was for does not happen."""
+        self._saving, self._after_save = None, None
 
     @Slot(bool)
     def _on_model_busy(self, busy: bool) -> None:
         message = "Reading or writing the model file…" if busy else ""
         self._window.statusBar().showMessage(message, 0 if busy else 1)
         self._window.refresh()
+        if not busy and self._after_save is not None:  # the save succeeded (failures drop it)
+            proceed, self._after_save = self._after_save, None
+            proceed()  # only now, when the next file job may start
 
     @Slot(QAction)
     def _on_recent_action(self, action: QAction) -> None:

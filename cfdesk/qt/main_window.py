@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Slot
@@ -21,6 +22,7 @@ from cfdesk.core.device import list_devices
 from cfdesk.core.fitted import FittedModel
 from cfdesk.core.ratings import Ratings
 from cfdesk.core.summary import DatasetSummary
+from cfdesk.qt import dialogs
 from cfdesk.qt.about import AboutDialog
 from cfdesk.qt.actions import build_actions
 from cfdesk.qt.file_control import FileControl
@@ -48,6 +50,7 @@ class MainWindow(QMainWindow):
         self.dataset_name = ""
         self.fitted: FittedModel | None = None
         self.model_name = ""
+        self.unsaved = False  # the current model was trained here and not saved since
         self.welcome, self.data_panel = WelcomePanel(), DataPanel()
         self.form, self.lr_panel, self.monitor = TrainingForm(), LrPanel(), TrainingMonitor()
         self.results = ResultsView()
@@ -104,7 +107,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.actions.export.triggered.connect(self.results.open_export_dialog)
-        self.actions.quit.triggered.connect(self.close)
+        self.actions.quit.triggered.connect(self.request_close)
         self.actions.about.triggered.connect(self.show_about)
         self.actions.shortcuts.triggered.connect(self.show_shortcuts)
         self.results.statusMessage.connect(self._on_status_message)
@@ -150,9 +153,9 @@ class MainWindow(QMainWindow):
     def show_page(self, name: str) -> None:
         self.nav.setCurrentRow(PAGES.index(name))
 
-    def set_model(self, fitted: FittedModel | None, name: str) -> None:
+    def set_model(self, fitted: FittedModel | None, name: str, unsaved: bool = False) -> None:
         """A trained or opened model becomes current and goes to the results view."""
-        self.fitted, self.model_name = fitted, name
+        self.fitted, self.model_name, self.unsaved = fitted, name, unsaved
         self.results.set_model(fitted)
         self.refresh()
 
@@ -170,6 +173,21 @@ class MainWindow(QMainWindow):
     def open_path(self, path: str) -> None:
         """Open a ratings or model file (command line, drop, recent list)."""
         self.files.open_path(path)
+
+    def resolve_unsaved(self, doing: str, proceed: Callable[[], None]) -> bool:
+        """Ask before an unsaved trained model is lost; True when the caller may go on now.
+
+        Save… calls `proceed` once the file is written (an intent, so it asks again if another
+        unsaved model arrived meanwhile); Cancel keeps everything.
+        """
+        if not self.unsaved:
+            return True
+        answer = dialogs.ask_save_model(self, doing)
+        if answer == "discard":
+            return True
+        if answer == "save":
+            self.files.save_then(proceed)
+        return False
 
     # ---- window life ------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -200,8 +218,21 @@ class MainWindow(QMainWindow):
         self.settings.set_train_config(self.form.config())
         self.settings.sync()
 
+    @Slot()
+    def request_close(self) -> None:
+        """File → Quit: the user's close, so an unsaved model is asked about first."""
+        if self.resolve_unsaved("closing cfdesk", self.request_close):
+            self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Stop training and background work cleanly before the window goes."""
+        """Stop training and background work cleanly before the window goes.
+
+        Only the user's own close (window manager, log-out) asks about an unsaved model;
+        `close()` from code closes as told.
+        """
+        if event.spontaneous() and not self.resolve_unsaved("closing cfdesk", self.request_close):
+            event.ignore()
+            return
         self.training.shutdown()
         self.files.shutdown()
         self.results.shutdown()

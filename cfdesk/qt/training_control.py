@@ -62,11 +62,11 @@ class TrainingControl(QObject):
         self.lr_task.failed.connect(self._on_lr_failed)
         self.lr_task.busyChanged.connect(self._on_running)
         self.lr_task.progressed.connect(window.lr_panel.set_progress)
-        form.trainRequested.connect(self.start)
+        form.trainRequested.connect(self.request_start)
         form.stopRequested.connect(self.stop)
         form.findLrRequested.connect(self.find_lr)
         window.lr_panel.useRequested.connect(form.set_lr)
-        a.train.triggered.connect(self.start)
+        a.train.triggered.connect(self.request_start)
         a.stop.triggered.connect(self.stop)
         a.find_lr.triggered.connect(self.find_lr)
 
@@ -94,6 +94,15 @@ class TrainingControl(QObject):
         window.show_page("Train")
         log.info("training started: %s", self._config)
         self.runner.start(window.ratings, self._config)
+
+    @Slot()
+    def request_start(self) -> None:
+        """The user's Train: asks first when the new run would replace an unsaved model."""
+        window = self._window
+        if window.ratings is None or self.is_running():
+            return
+        if window.resolve_unsaved("training a new one", self.request_start):
+            self.start()
 
     @Slot()
     def stop(self) -> None:
@@ -135,7 +144,7 @@ class TrainingControl(QObject):
             f"{word}{figure}. Browse it under Results or save it with File → Save model.",
             completed=not stopped,
         )
-        self._window.set_model(fitted, model_title(fitted.config))
+        self._window.set_model(fitted, model_title(fitted.config), unsaved=True)
 
     @Slot(object)
     def _on_failed(self, exc: BaseException) -> None:

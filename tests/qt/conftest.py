@@ -59,13 +59,14 @@ def accept_import(monkeypatch):
 
 @pytest.fixture
 def errors(monkeypatch):
-    """Record errors instead of showing modal boxes."""
+    """Record errors instead of showing modal boxes; an unsaved model is discarded unasked."""
     from cfdesk.qt import dialogs
 
     shown: list = []
     monkeypatch.setattr(
         dialogs, "show_error", lambda parent, exc, title="cfdesk": shown.append(exc)
     )
+    monkeypatch.setattr(dialogs, "ask_save_model", lambda parent, doing: "discard")
     return shown
 
 

@@ -1,0 +1,204 @@
+"""A trained model is never lost silently: quitting, training again or opening a model asks first."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QFileDialog
+
+from cfdesk.qt import dialogs
+
+TIMEOUT = 60_000
+
+
+class _WindowManagerClose(QCloseEvent):
+    """The close a user's click on the title bar's X sends (offscreen cannot send a real one)."""
+
+    def spontaneous(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def answer(make_window, monkeypatch):
+    """Answers the unsaved-model question with `answer.reply` and records what it was asked."""
+
+    class Answer:
+        reply = "cancel"
+        asked: list[str] = []
+
+    def ask(parent, doing):
+        Answer.asked.append(doing)
+        return Answer.reply
+
+    Answer.asked = []
+    monkeypatch.setattr(dialogs, "ask_save_model", ask)
+    return Answer
+
+
+@pytest.fixture
+def trained(qtbot, make_window, accept_import, planted_csv):
+    """A shown window whose model was just trained here (one epoch) and not saved."""
+    window = make_window()
+    window.show()
+    window.open_path(str(planted_csv))
+    qtbot.waitUntil(lambda: window.ratings is not None and not window.files.is_busy())
+    config = window.form.config().with_changes(
+        n_factors=8, batch_size=256, accum_steps=1, epochs=1, device="cpu", patience=0
+    )
+    window.form.set_config(config)
+    window.actions.train.trigger()
+    qtbot.waitUntil(lambda: window.fitted is not None, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not window.training.is_running(), timeout=TIMEOUT)
+    assert window.unsaved and "(not saved)" in window.windowTitle()
+    return window
+
+
+def _save_to(monkeypatch, path) -> None:
+    """The save chooser returns `path`, as if the user picked it."""
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+
+
+def _saved_model(qtbot, window, path):
+    window.files.save_model(str(path))
+    qtbot.waitUntil(lambda: path.exists() and not window.files.is_busy(), timeout=TIMEOUT)
+    return path
+
+
+def test_quit_cancel_keeps_the_window_and_the_model(trained, answer):
+    fitted = trained.fitted
+    trained.actions.quit.trigger()
+    assert answer.asked == ["closing cfdesk"]
+    assert trained.isVisible() and trained.fitted is fitted and trained.unsaved
+
+
+def test_quit_discard_closes(trained, answer):
+    answer.reply = "discard"
+    trained.actions.quit.trigger()
+    assert answer.asked == ["closing cfdesk"] and not trained.isVisible()
+
+
+def test_quit_save_writes_the_file_then_closes(qtbot, trained, answer, tmp_path, monkeypatch):
+    answer.reply = "save"
+    path = tmp_path / "kept.cfmodel"
+    _save_to(monkeypatch, path)
+    trained.actions.quit.trigger()
+    qtbot.waitUntil(lambda: not trained.isVisible(), timeout=TIMEOUT)
+    assert path.exists() and answer.asked == ["closing cfdesk"]
+
+
+def test_a_failed_save_keeps_the_window(qtbot, trained, answer, tmp_path, monkeypatch, errors):
+    answer.reply = "save"
+    _save_to(monkeypatch, tmp_path / "missing-folder" / "kept.cfmodel")
+    trained.actions.quit.trigger()
+    qtbot.waitUntil(lambda: bool(errors) and not trained.files.is_busy(), timeout=TIMEOUT)
+    qtbot.wait(50)
+    assert trained.isVisible() and trained.unsaved
+
+
+def test_the_title_bar_close_asks_and_cancel_ignores_it(trained, answer):
+    event = _WindowManagerClose()
+    trained.closeEvent(event)
+    assert answer.asked == ["closing cfdesk"]
+    assert not event.isAccepted() and trained.isVisible()
+
+
+def test_close_from_code_does_not_ask(trained, answer):
+    trained.close()
+    assert answer.asked == [] and not trained.isVisible()
+
+
+@pytest.mark.parametrize("reply", ["cancel", "discard"])
+def test_training_again_asks_first(qtbot, trained, answer, reply):
+    answer.reply = reply
+    fitted = trained.fitted
+    trained.form.train_button.click()
+    assert answer.asked == ["training a new one"]
+    assert trained.training.is_running() == (reply == "discard")
+    if reply == "discard":
+        qtbot.waitUntil(lambda: trained.fitted is not fitted, timeout=TIMEOUT)
+    assert trained.fitted is fitted or reply == "discard"
+
+
+def test_training_again_after_save_writes_then_trains(
+    qtbot, trained, answer, tmp_path, monkeypatch
+):
+    answer.reply = "save"
+    path = tmp_path / "first.cfmodel"
+    _save_to(monkeypatch, path)
+    trained.actions.train.trigger()
+    assert not trained.training.is_running()  # not before the file is written
+    qtbot.waitUntil(trained.training.is_running, timeout=TIMEOUT)
+    assert path.exists()
+
+
+@pytest.mark.parametrize("reply", ["cancel", "discard"])
+def test_opening_a_model_over_an_unsaved_one_asks(qtbot, trained, answer, tmp_path, reply):
+    other = _saved_model(qtbot, trained, tmp_path / "other.cfmodel")
+    trained.set_model(trained.fitted, "retrained", unsaved=True)  # as if trained again
+    fitted = trained.fitted
+    answer.reply = reply
+    trained.open_path(str(other))
+    assert answer.asked == ["opening other.cfmodel"]
+    if reply == "discard":
+        qtbot.waitUntil(lambda: trained.fitted is not fitted, timeout=TIMEOUT)
+        assert trained.model_name == "other.cfmodel" and not trained.unsaved
+    else:
+        qtbot.wait(100)
+        assert trained.fitted is fitted and trained.unsaved
+
+
+def test_no_question_once_saved(qtbot, trained, answer, tmp_path):
+    _saved_model(qtbot, trained, tmp_path / "kept.cfmodel")
+    assert not trained.unsaved
+    trained.actions.quit.trigger()
+    assert answer.asked == [] and not trained.isVisible()
+
+
+def test_no_question_for_a_model_opened_from_a_file(
+    qtbot, make_window, trained, answer, tmp_path, accept_import, planted_csv
+):
+    path = _saved_model(qtbot, trained, tmp_path / "kept.cfmodel")
+    window = make_window()
+    window.open_path(str(planted_csv))
+    qtbot.waitUntil(lambda: window.ratings is not None and not window.files.is_busy())
+    window.open_path(str(path))
+    qtbot.waitUntil(lambda: window.fitted is not None, timeout=TIMEOUT)
+    window.form.train_button.click()
+    assert answer.asked == [] and window.training.is_running()
+
+
+def test_file_open_model_asks_to_stop_training_first(
+    qtbot, make_window, answer, accept_import, planted_csv, tmp_path, monkeypatch
+):
+    window = make_window()
+    window.open_path(str(planted_csv))
+    qtbot.waitUntil(lambda: window.ratings is not None and not window.files.is_busy())
+    window.form.set_config(
+        window.form.config().with_changes(
+            n_factors=8, batch_size=8, accum_steps=1, epochs=500, device="cpu", patience=0
+        )
+    )
+    window.training.start()
+    stops: list[str] = []
+    monkeypatch.setattr(dialogs, "ask_stop_training", lambda parent, name: stops.append(name))
+    path = str(tmp_path / "some.cfmodel")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (path, ""))
+    window.actions.open_model.trigger()
+    assert stops == ["some.cfmodel"] and window.training.is_running()
+
+
+def test_the_question_names_what_would_happen(qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    seen: list[tuple[str, list[str]]] = []
+
+    def look(box):
+        seen.append((box.text(), [b.text() for b in box.buttons()]))
+        box.escapeButton().click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", look)
+    assert dialogs.ask_save_model(None, "closing cfdesk") == "cancel"
+    text, buttons = seen[0]
+    assert text == "Save the trained model before closing cfdesk?"
+    assert {"Save…", "Discard", "Cancel"} <= {b.replace("&", "") for b in buttons}
