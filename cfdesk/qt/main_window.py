@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QListWidget,
     QMainWindow,
@@ -228,11 +229,14 @@ class MainWindow(QMainWindow):
         """Stop training and background work cleanly before the window goes.
 
         Only the user's own close (window manager, log-out) asks about an unsaved model;
-        `close()` from code closes as told.
+        `close()` from code closes as told. The window hides first, so a slow stop never
+        leaves a frozen window on screen.
         """
         if event.spontaneous() and not self.resolve_unsaved("closing cfdesk", self.request_close):
             event.ignore()
             return
+        self.hide()
+        QApplication.sync()  # the window system unmaps it before the waits below
         self.training.shutdown()
         self.files.shutdown()
         self.results.shutdown()

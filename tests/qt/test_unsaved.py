@@ -187,6 +187,16 @@ def test_file_open_model_asks_to_stop_training_first(
     assert stops == ["some.cfmodel"] and window.training.is_running()
 
 
+def test_closing_hides_the_window_before_waiting_for_work(trained, monkeypatch):
+    seen: list[bool] = []
+    shutdown = trained.training.shutdown
+    monkeypatch.setattr(
+        trained.training, "shutdown", lambda: seen.append(trained.isVisible()) or shutdown()
+    )
+    trained.close()
+    assert seen == [False]
+
+
 def test_the_question_names_what_would_happen(qtbot, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
