@@ -95,6 +95,14 @@ def test_a_failed_save_keeps_the_window(qtbot, trained, answer, tmp_path, monkey
     assert trained.isVisible() and trained.unsaved
 
 
+def test_cancelling_the_save_chooser_keeps_the_window(qtbot, trained, answer, monkeypatch):
+    answer.reply = "save"
+    _save_to(monkeypatch, "")
+    trained.actions.quit.trigger()
+    qtbot.wait(50)
+    assert trained.isVisible() and trained.unsaved and not trained.files.is_busy()
+
+
 def test_the_title_bar_close_asks_and_cancel_ignores_it(trained, answer):
     event = _WindowManagerClose()
     trained.closeEvent(event)
