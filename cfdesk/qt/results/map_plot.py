@@ -109,6 +109,7 @@ class MapPlot(pg.PlotWidget):
         card: Callable[[int], str],
     ) -> None:
         """All items at once; colours come separately (set_colouring) so recolouring is cheap."""
+        self.set_labels(np.zeros(0, dtype=np.int64))  # old labels point at the old items
         self.x, self.y = np.asarray(x, np.float64), np.asarray(y, np.float64)
         self.sizes, self.titles, self.card_text = np.asarray(sizes), titles, card
         self._brushes = None

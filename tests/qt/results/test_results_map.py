@@ -169,3 +169,9 @@ def test_fast_scatter_points_use_their_own_styles_atlas_rectangle(view):
     for i in rng.choice(len(data), size=50, replace=False):
         (expected,) = scatter.fragmentAtlas[[tuple(column[i] for column in styles)]]
         assert tuple(data["sourceRect"][i]) == tuple(expected)
+
+
+def test_clearing_the_model_after_a_map_was_shown_drops_its_labels(view):
+    assert view.map.plot.labels
+    view.set_model(None)
+    assert view.map.plot.labels == []
