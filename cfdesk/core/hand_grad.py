@@ -28,7 +28,9 @@ class HandGradOptimizer(RowSparseOptimizer):
         self, users: torch.Tensor, items: torch.Tensor, target: torch.Tensor, micro: int
     ) -> torch.Tensor:
         """One optimizer step over the batch in micro-batches; returns the summed squared error."""
-        batch = self.gather(users, items)
+        users, order = torch.sort(users)  # grouped by user: row reads and gradient sums in order
+        items, target = items.index_select(0, order), target.index_select(0, order)
+        batch = self.gather(users, items, users_sorted=True)
         tables = {name: table.detach() for name, table in batch.tables.items()}
         grads = {name: torch.zeros_like(t) for name, t in tables.items()}
         sq_total = torch.zeros((), device=target.device)
