@@ -116,8 +116,8 @@ class Trainer:
             torch.backends.cuda.matmul.allow_tf32 = cfg.tf32
             torch.backends.cudnn.allow_tf32 = cfg.tf32
             reset_peak(dev)
-        users, items, target = device_tensors(self.train, dev)
-        n = len(target)
+        packed = batching.pack_rows(*device_tensors(self.train, dev))
+        n = len(packed)
         n_batches = math.ceil(n / self.batch_size)
         yield self._started(n_batches)
         if self._row_sparse:
@@ -133,13 +133,15 @@ class Trainer:
             t0 = time.perf_counter()
             self.module.train()
             perm = torch.randperm(n, generator=gen, device=dev)
-            shuffled = [t.index_select(0, perm) for t in (users, items, target)]  # one gather
+            shuffled = packed.index_select(0, perm)  # one gather for users, items and ratings
             del perm
             sq_sum = torch.zeros((), device=dev)
             for b in range(n_batches):
                 if self._stop.is_set():
                     return
-                batch = [t[b * self.batch_size : (b + 1) * self.batch_size] for t in shuffled]
+                batch = batching.unpack_rows(
+                    shuffled[b * self.batch_size : (b + 1) * self.batch_size]
+                )
                 lr, mom = lr_and_momentum(cfg.schedule, self.lr, step / total_steps)
                 set_lr_and_momentum(opt, lr, mom)
                 sq = self._step(opt, *batch, epoch)
