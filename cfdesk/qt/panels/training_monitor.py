@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from cfdesk.qt.panels.charts import MemoryChart, RmseChart
 
 PROGRESS_STEPS = 1000
+MEMORY_DELAY_MS = 75  # memory chart paints between two RMSE redraws: two short pauses, not one long
 
 
 def _duration(seconds: float) -> str:
@@ -55,6 +56,11 @@ class TrainingMonitor(QWidget):
         self._epochs = 1
         self._t0 = time.perf_counter()
         self._samples_per_sec = 0.0
+        self._memory_pending: list = []
+        self._memory_timer = QTimer(self)
+        self._memory_timer.setSingleShot(True)
+        self._memory_timer.setInterval(MEMORY_DELAY_MS)
+        self._memory_timer.timeout.connect(self._flush_memory)
         self._set_progress(0.0, "")
 
     def _set_progress(self, fraction: float, text: str) -> None:
@@ -70,6 +76,8 @@ class TrainingMonitor(QWidget):
         self._epochs, self._t0, self._samples_per_sec = max(epochs, 1), time.perf_counter(), 0.0
         self.rmse_chart.clear_data()
         self.rmse_chart.set_epochs(epochs)
+        self._memory_timer.stop()
+        self._memory_pending = []
         self.memory_chart.clear_data()
         self._set_progress(0.0, "preparing…")
         self.status.setText(f"Preparing data and model on {device_hint}…")
@@ -113,7 +121,9 @@ class TrainingMonitor(QWidget):
             [r.epoch - 1 + r.batch / max(r.n_batches, 1) for r in reports],
             [r.loss_rmse for r in reports],
         )
-        self.memory_chart.add_samples([r.memory for r in reports if r.memory is not None])
+        self._memory_pending += [r.memory for r in reports if r.memory is not None]
+        if self._memory_pending and not self._memory_timer.isActive():
+            self._memory_timer.start()
         last = reports[-1]
         self._show_progress(last.epoch, last.fraction)
         self.status.setText(
@@ -122,6 +132,13 @@ class TrainingMonitor(QWidget):
         )
         for message in (r.message for r in reports if r.message):
             self.append_log(message)
+
+    @Slot()
+    def _flush_memory(self) -> None:
+        """Memory samples that arrived since the last memory redraw, in one chart update."""
+        self._memory_timer.stop()
+        samples, self._memory_pending = self._memory_pending, []
+        self.memory_chart.add_samples(samples)
 
     @Slot(object)
     def on_epoch(self, report) -> None:
@@ -150,6 +167,7 @@ class TrainingMonitor(QWidget):
 
     def finish(self, message: str, completed: bool) -> None:
         """The run ended (done, stopped or failed)."""
+        self._flush_memory()
         if completed:
             self._set_progress(1.0, f"done in {_duration(time.perf_counter() - self._t0)}")
         self.status.setText(message)
