@@ -132,9 +132,8 @@ class Trainer:
         for epoch in range(1, cfg.epochs + 1):
             t0 = time.perf_counter()
             self.module.train()
-            perm = torch.randperm(n, generator=gen, device=dev)
-            shuffled = packed.index_select(0, perm)  # one gather for users, items and ratings
-            del perm
+            perm = torch.randperm(n, generator=gen, device=dev)  # one gather shuffles all three:
+            shuffled, perm = packed.index_select(0, perm), None  # users, items and ratings
             sq_sum = torch.zeros((), device=dev)
             for b in range(n_batches):
                 if self._stop.is_set():
@@ -252,19 +251,15 @@ class Trainer:
         note, self._note = self._note, ""
         return note
 
-    def _kept_epoch_train_rmse(self) -> float:
-        """Training RMSE of the epoch whose weights the model keeps (the best, with patience)."""
-        kept = [r for r in self.history if r.epoch == self._snapshot_epoch]
-        return kept[0].train_rmse if kept else math.nan
-
     def result(self) -> FittedModel:
         """The model of the last completed (or best) epoch, with metrics; safe after stop()."""
         module = self.module if self._implicit is None else self._implicit.merged()
         test = EvalRows.build(self.test, self.train, self.device, "test")
         test_rmse, test_mae = test.score(module)
         valid_rmse, valid_mae = self._valid.score(module)
+        kept = [r.train_rmse for r in self.history if r.epoch == self._snapshot_epoch]
         metrics = {
-            "train_rmse": self._kept_epoch_train_rmse(),
+            "train_rmse": kept[0] if kept else math.nan,  # the epoch whose weights are kept
             "valid_rmse": valid_rmse,
             "valid_mae": valid_mae,
             "test_rmse": test_rmse,
