@@ -75,3 +75,28 @@ def test_memory_chart_keeps_every_sample_in_view(qtbot):
     values = np.concatenate([np.asarray(v) for v in chart._ys.values()])
     assert y_lo <= values.min() and values.max() <= y_hi
     assert len(set(seen)) <= 10
+
+
+def test_memory_chart_legend_follows_the_device_across_runs(qtbot):
+    chart = MemoryChart()
+    qtbot.addWidget(chart)
+    cpu = SimpleNamespace(
+        t=1.0, kind="cpu", device_name="CPU", rss=GIB, system_used=3 * GIB, system_total=8 * GIB
+    )
+    gpu = SimpleNamespace(
+        t=1.0, kind="cuda", device_name="GPU", used=GIB, total=8 * GIB,
+        torch_allocated=GIB, torch_reserved=GIB,
+    )  # fmt: skip
+
+    def names():
+        return sorted(label.text for _, label in chart.getPlotItem().legend.items)
+
+    chart.add_samples([cpu])
+    chart.clear_data()
+    assert chart.sample_count() == 0
+    chart.add_samples([cpu])
+    assert names() == ["cfdesk (RSS)", "system used"]
+    chart.clear_data()
+    chart.add_samples([gpu])
+    assert names() == ["GPU used (NVML)", "torch allocated", "torch reserved"]
+    assert chart.sample_count() == 1

@@ -165,19 +165,18 @@ class MemoryChart(pg.PlotWidget):
         super().__init__(parent)
         self._item = style_plot(self, "Memory", "seconds", "GiB")
         self._curves: dict[str, pg.PlotDataItem] = {}
+        self._kind: str | None = None  # the device kind the curves and legend were made for
         self._x_range = SteppedRange(floor=0.0, headroom=0.5)  # time only grows
         self._y_range = SteppedRange(floor=0.0)
         self.clear_data()
 
     def clear_data(self) -> None:
-        """Forget every sample and series (the device may change between runs)."""
+        """Forget every sample; the curves stay until a sample from another kind of device."""
         for curve in self._curves.values():
-            self._item.removeItem(curve)
-        self._item.legend.clear()
-        self._curves = {}
+            curve.setData([], [])
         self._t0: float | None = None
         self._x: list[float] = []
-        self._ys: dict[str, list[float]] = {}
+        self._ys: dict[str, list[float]] = {key: [] for key in self._curves}
         self._x_range.reset()
         self._y_range.reset()
         self._item.enableAutoRange()
@@ -204,6 +203,18 @@ class MemoryChart(pg.PlotWidget):
         total = f" · {sample.system_total / GIB:.1f} GiB total" if sample.system_total else ""
         return f"CPU memory (no GPU){total}"
 
+    def _make_curves(self, sample) -> None:
+        """Curves and legend entries for this kind of device (rebuilt only when it changes)."""
+        for curve in self._curves.values():
+            self._item.removeItem(curve)
+        self._item.legend.clear()
+        self._kind = sample.kind
+        self._curves = {
+            key: self._item.plot(name=name, pen=pen(key))
+            for key, (name, _) in self._series_for(sample).items()
+        }
+        self._ys = {key: [] for key in self._curves}
+
     def add_samples(self, samples: list) -> None:
         """Append MemorySamples; the first one decides the series and the title."""
         if not samples:
@@ -211,9 +222,8 @@ class MemoryChart(pg.PlotWidget):
         if self._t0 is None:
             self._t0 = samples[0].t
             self._item.setTitle(self._title(samples[0]))
-            for key, (name, _) in self._series_for(samples[0]).items():
-                self._curves[key] = self._item.plot(name=name, pen=pen(key))
-                self._ys[key] = []
+            if samples[0].kind != self._kind:
+                self._make_curves(samples[0])
         for sample in samples:
             self._x.append(sample.t - self._t0)
             for key, (_, value) in self._series_for(sample).items():
