@@ -13,7 +13,7 @@ log = logging.getLogger("cfdesk")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """GUI entry point (`cfdesk-gui`, `cfdesk [FILE]`, `python main.py`); FILE may be a model."""
+    """GUI entry point (`cfdesk-gui`, `cfdesk [FILE | --demo]`, `python main.py`); FILE may be a model."""
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
@@ -46,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     files = [a for a in argv if not a.startswith("-")]
     if files:
         window.open_path(files[0])
+    elif "--demo" in argv:
+        window.files.open_demo()
     try:
         return app.exec()
     finally:

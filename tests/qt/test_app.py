@@ -81,3 +81,18 @@ def test_finder_open_with_opens_the_file(model_file, isolated_settings, isolated
     out = _run(FINDER_DRIVER, model_file, isolated_log_dir)
     assert out.returncode == 0, out.stderr[-800:]
     assert "TITLE cfdesk — planted.cfmodel" in out.stdout
+
+
+def test_demo_flag_opens_the_demo_data(qtbot, qapp, monkeypatch):
+    from cfdesk.qt.app import main
+    from cfdesk.qt.file_control import FileControl
+
+    opened = []
+    monkeypatch.setattr(FileControl, "open_demo", lambda self: opened.append(self))
+    monkeypatch.setattr(type(qapp), "exec", lambda self: 0)
+    monkeypatch.setattr("cfdesk.qt.crash.enable_fatal_log", lambda: None)  # no open log files
+    monkeypatch.setattr("cfdesk.qt.crash.setup_logging", lambda: None)
+    assert main(["--demo"]) == 0
+    assert len(opened) == 1
+    for widget in qapp.topLevelWidgets():
+        widget.close()
