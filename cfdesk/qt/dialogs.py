@@ -31,19 +31,23 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str = "cfdesk"
     box.exec()
 
 
-def ask_stop_training(parent: QWidget | None, name: str) -> bool:
-    """Opening a file while training runs: stop it first, or keep training."""
-    box = QMessageBox(
-        QMessageBox.Icon.Question,
-        "cfdesk",
-        f"Training is running. Stop it and open {name}?",
-        parent=parent,
-    )
-    box.setInformativeText("The best model so far is kept.")
-    stop = box.addButton("Stop and open", QMessageBox.ButtonRole.AcceptRole)
+def _confirm(
+    parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str, info: str, act: str
+) -> bool:
+    """One question with an action button and Cancel: True when the action was chosen."""
+    box = QMessageBox(icon, title, text, parent=parent)
+    box.setInformativeText(info)
+    accept = box.addButton(act, QMessageBox.ButtonRole.AcceptRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.exec()
-    return box.clickedButton() is stop
+    return box.clickedButton() is accept
+
+
+def ask_stop_training(parent: QWidget | None, name: str) -> bool:
+    """Opening a file while training runs: stop it first, or keep training."""
+    text = f"Training is running. Stop it and open {name}?"
+    info = "The best model so far is kept."
+    return _confirm(parent, QMessageBox.Icon.Question, "cfdesk", text, info, "Stop and open")
 
 
 def ask_save_model(parent: QWidget | None, doing: str) -> str:
@@ -67,16 +71,13 @@ def ask_save_model(parent: QWidget | None, doing: str) -> str:
 
 def ask_oom_retry(parent: QWidget | None, exc: OutOfMemoryError) -> bool:
     """Offer to retry with the batch size and accumulation the trainer says will fit."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "Out of memory", str(exc), parent=parent)
-    box.setInformativeText(
+    info = (
         f"Retry in pieces of {exc.batch_size:,} ratings with gradient accumulation "
         f"{exc.accum_steps}? Each step still sees {exc.batch_size * exc.accum_steps:,} ratings, "
         "so the result stays the same."
     )
-    retry = box.addButton("Retry with these", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.exec()
-    return box.clickedButton() is retry
+    icon = QMessageBox.Icon.Warning
+    return _confirm(parent, icon, "Out of memory", str(exc), info, "Retry with these")
 
 
 def ask_lower_lr(parent: QWidget | None, exc: CfdeskError, lower: float) -> bool:

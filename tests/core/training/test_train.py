@@ -93,13 +93,18 @@ def test_stop_mid_epoch_keeps_the_last_completed_epoch(tiny, quick):
     assert np.isfinite(fitted.predict(np.array([0, 1]), np.array([0, 1]))).all()
 
 
-def test_early_stopping_restores_the_best_epoch(tiny, quick):
+def _early_stopped(tiny, quick):
+    """A run that overfits fast with patience 2: (trainer, its epoch reports)."""
     config = quick.with_changes(
         epochs=30, lr=0.3, weight_decay=0.0, n_factors=32, patience=2, schedule="constant"
     )
     train, valid, _ = prepare_split(tiny, config)
     trainer = Trainer(train, valid, config)
-    epochs = [r for r in trainer.reports() if isinstance(r, EpochReport)]
+    return trainer, [r for r in trainer.reports() if isinstance(r, EpochReport)]
+
+
+def test_early_stopping_restores_the_best_epoch(tiny, quick):
+    trainer, epochs = _early_stopped(tiny, quick)
     fitted = trainer.result()
     best = min(epochs, key=lambda r: r.valid_rmse)
     assert len(epochs) < 30 and fitted.metrics["outcome"] == "stopped early"
@@ -108,12 +113,7 @@ def test_early_stopping_restores_the_best_epoch(tiny, quick):
 
 
 def test_early_stopping_reports_the_restored_epochs_training_rmse(tiny, quick):
-    config = quick.with_changes(
-        epochs=30, lr=0.3, weight_decay=0.0, n_factors=32, patience=2, schedule="constant"
-    )
-    train, valid, _ = prepare_split(tiny, config)
-    trainer = Trainer(train, valid, config)
-    epochs = [r for r in trainer.reports() if isinstance(r, EpochReport)]
+    trainer, epochs = _early_stopped(tiny, quick)
     best = min(epochs, key=lambda r: r.valid_rmse)
     assert best is not epochs[-1]
     assert trainer.result().metrics["train_rmse"] == best.train_rmse
