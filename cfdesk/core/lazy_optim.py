@@ -98,16 +98,23 @@ class RowSparseOptimizer:
             if name not in self.roles and param.grad is not None
         ]
         self.apply(updates)
+        self.advance({name for name, *_ in updates})
 
     @torch.no_grad()
     def apply(
         self, updates: list[tuple[str, torch.Tensor | None, torch.Tensor, torch.Tensor]]
     ) -> None:
         """Compute every table's new rows first, then store them all: an out-of-memory error
-        while computing leaves weights and moments untouched, so a retry steps each table once."""
+        while computing leaves weights and moments untouched, so a retry steps each table once.
+        The step count stays until `advance`, so one step may store its rows in several calls."""
         staged = [self._compute(*update) for update in updates]
         for name, rows, moments, value in staged:
             self._commit(name, rows, moments, value)
+
+    def advance(self, names) -> None:
+        """End the step for these tables: Adam's bias correction counts it from now on."""
+        for name in names:
+            self.state[name]["step"] += 1
 
     def _compute(self, name: str, rows, grad: torch.Tensor, value: torch.Tensor):
         """One step for `rows` of a weight (all of it when None) on copies; `value` holds their
@@ -136,12 +143,11 @@ class RowSparseOptimizer:
         return name, rows, moments, value
 
     def _commit(self, name: str, rows, moments: dict, value: torch.Tensor) -> None:
-        """Store one computed step: the moments, the rows' values and the step count."""
+        """Store one computed step: the moments and the rows' values."""
         state = self.state[name]
         for key, moment in moments.items():
             _store(state[key], rows, moment)
         _store(self.params[name].data, rows, value)
-        state["step"] += 1
 
 
 def _width(param: torch.Tensor) -> int:

@@ -1,4 +1,4 @@
-"""CPU thread policy: OpenMP waits passively from the first import, so big fits use every core."""
+"""CPU thread policy: OpenMP spins only briefly from the first import; big fits use the idle cores."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from cfdesk.core.device import SMALL_MODEL_PARAMS, cpu_thread_count
 def _policy_after_import(env: dict[str, str]) -> list[str]:
     code = (
         "import os, sys, cfdesk\n"
-        "print(os.environ.get('OMP_WAIT_POLICY'))\n"
+        "print(os.environ.get('OMP_WAIT_POLICY'), os.environ.get('GOMP_SPINCOUNT'))\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'PySide6'}))\n"
     )
     out = subprocess.run(
@@ -24,28 +24,44 @@ def _policy_after_import(env: dict[str, str]) -> list[str]:
     return out.stdout.split("\n")[:2]
 
 
-def test_importing_cfdesk_asks_for_passive_waits_without_loading_torch():
-    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
-    assert _policy_after_import(env) == ["PASSIVE", "[]"]
+def _clean_env(**settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
+    return {**env, **settings}
 
 
-def test_a_users_own_wait_policy_wins():
-    assert _policy_after_import({**os.environ, "OMP_WAIT_POLICY": "ACTIVE"})[0] == "ACTIVE"
+def test_importing_cfdesk_asks_for_a_short_spin_without_loading_torch():
+    assert _policy_after_import(_clean_env()) == ["PASSIVE 10000", "[]"]
+
+
+def test_a_users_own_wait_settings_win():
+    assert _policy_after_import(_clean_env(OMP_WAIT_POLICY="ACTIVE"))[0] == "ACTIVE None"
+    assert _policy_after_import(_clean_env(GOMP_SPINCOUNT="0"))[0] == "PASSIVE 0"
 
 
 @pytest.fixture
 def busy_machine(monkeypatch):
     """Two cores, both busy with other work."""
     monkeypatch.setattr(device.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(device.os, "getloadavg", lambda: (2.3, 2.3, 2.3))
+    monkeypatch.setattr(device.psutil, "cpu_percent", lambda interval: 100.0)
 
 
 def test_big_models_use_every_core_even_when_busy_if_waits_are_passive(busy_machine, monkeypatch):
     monkeypatch.setenv("OMP_WAIT_POLICY", "passive")
+    monkeypatch.setenv("GOMP_SPINCOUNT", "0")
     assert cpu_thread_count(SMALL_MODEL_PARAMS, available=2) == 2
     assert cpu_thread_count(SMALL_MODEL_PARAMS - 1, available=2) == 1
 
 
-def test_spinning_waits_keep_big_models_to_the_idle_cores(busy_machine, monkeypatch):
-    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+@pytest.mark.parametrize("policy, spins", [("ACTIVE", ""), ("PASSIVE", "10000")])
+def test_spinning_waits_keep_big_models_to_the_idle_cores(busy_machine, monkeypatch, policy, spins):
+    monkeypatch.setenv("OMP_WAIT_POLICY", policy)
+    monkeypatch.setenv("GOMP_SPINCOUNT", spins)
     assert cpu_thread_count(SMALL_MODEL_PARAMS, available=2) == 1
+
+
+def test_spinning_waits_use_the_cores_other_processes_leave_idle(monkeypatch):
+    monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")
+    monkeypatch.setenv("GOMP_SPINCOUNT", "10000")
+    monkeypatch.setattr(device.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(device.psutil, "cpu_percent", lambda interval: 30.0)  # 1.2 cores busy
+    assert cpu_thread_count(SMALL_MODEL_PARAMS, available=4) == 3

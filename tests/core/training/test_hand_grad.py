@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
+from cfdesk.core import hand_grad
 from cfdesk.core import train as train_module
+from cfdesk.core.hand_grad import user_blocks
 from cfdesk.core.split import prepare_split
 from cfdesk.core.train import Trainer
 
@@ -33,3 +35,23 @@ def test_hand_gradients_match_autograd(tiny, quick, monkeypatch, changes):
     auto = _trained(train, valid, config.with_changes(accum_steps=1))
     for name, value in auto.items():
         torch.testing.assert_close(hand[name], value, rtol=1e-4, atol=1e-5)
+
+
+def test_cpu_blocks_of_whole_users_match_autograd(tiny, quick, monkeypatch):
+    """Small CPU blocks: each block's user rows are stored before the next block is read."""
+    monkeypatch.setattr(hand_grad, "CPU_BLOCK", 16)
+    config = quick.with_changes(row_sparse=True)
+    train, valid, _ = prepare_split(tiny, config)
+    hand = _trained(train, valid, config)
+    monkeypatch.setattr(train_module, "has_hand_gradients", lambda module: False)
+    auto = _trained(train, valid, config)
+    for name, value in auto.items():
+        torch.testing.assert_close(hand[name], value, rtol=1e-4, atol=1e-5)
+
+
+def test_user_blocks_cover_every_rating_once_and_never_split_a_user():
+    counts = torch.tensor([3, 1, 7, 2, 2, 1, 5])  # ratings per user, sorted by user
+    blocks = user_blocks(counts, 4)
+    # each block ends with the user who holds rating 4, 8, 12, ... (a user is never split)
+    assert blocks == [(0, 2, 0, 4), (2, 3, 4, 11), (3, 4, 11, 13), (4, 6, 13, 16), (6, 7, 16, 21)]
+    assert user_blocks(counts, 100) == [(0, 7, 0, 21)]
