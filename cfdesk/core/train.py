@@ -132,7 +132,7 @@ class Trainer:
         for epoch in range(1, cfg.epochs + 1):
             t0 = time.perf_counter()
             self.module.train()
-            perm = torch.randperm(n, generator=gen, device=dev)  # one gather shuffles all three:
+            perm = batching.epoch_order(n, gen, dev)  # one gather shuffles all three:
             shuffled, perm = packed.index_select(0, perm), None  # users, items and ratings
             sq_sum = torch.zeros((), device=dev)
             for b in range(n_batches):
