@@ -92,7 +92,7 @@ def synchronize(device: torch.device) -> None:
 SMALL_MODEL_PARAMS = 2_000_000  # below this, per-op work is too small to split across threads
 
 
-def _waits_spin() -> bool:
+def waits_spin() -> bool:
     """OpenMP's idle threads spin, if only briefly, unless told to sleep at once (PASSIVE with
     no GOMP_SPINCOUNT); cfdesk/__init__.py asks for a short spin."""
     passive = os.environ.get("OMP_WAIT_POLICY", "").strip().upper() == "PASSIVE"
@@ -113,7 +113,7 @@ def cpu_thread_count(n_params: int, available: int) -> int:
     by another process: 14 s with 2 sleeping threads, 40 s with 2 briefly spinning, 12 s on 1)."""
     if n_params < SMALL_MODEL_PARAMS:
         return 1
-    return min(available, _free_cores()) if _waits_spin() else available
+    return min(available, _free_cores()) if waits_spin() else available
 
 
 @contextlib.contextmanager

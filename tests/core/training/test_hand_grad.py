@@ -7,9 +7,13 @@ import torch
 
 from cfdesk.core import hand_grad
 from cfdesk.core import train as train_module
+from cfdesk.core.errors import TrainingError
 from cfdesk.core.hand_grad import user_blocks
+from cfdesk.core.lazy_optim import RowSparseOptimizer
 from cfdesk.core.split import prepare_split
 from cfdesk.core.train import Trainer
+
+real_blocks = user_blocks
 
 
 def _trained(train, valid, config) -> dict[str, torch.Tensor]:
@@ -55,3 +59,36 @@ def test_user_blocks_cover_every_rating_once_and_never_split_a_user():
     # each block ends with the user who holds rating 4, 8, 12, ... (a user is never split)
     assert blocks == [(0, 2, 0, 4), (2, 3, 4, 11), (3, 4, 11, 13), (4, 6, 13, 16), (6, 7, 16, 21)]
     assert user_blocks(counts, 100) == [(0, 7, 0, 21)]
+
+
+def test_out_of_memory_after_stored_blocks_is_an_error_not_a_retry(tiny, quick, monkeypatch):
+    """A retry would step the stored blocks' users twice, so it must not happen."""
+    monkeypatch.setattr(hand_grad, "CPU_BLOCK", 16)
+    config = quick.with_changes(row_sparse=True, auto_fit=True)
+    train, valid, _ = prepare_split(tiny, config)
+    real, calls = RowSparseOptimizer._compute, []
+
+    def compute(self, name, *args):
+        calls.append(name)
+        if len(calls) == 3:  # block 0's two user tables are stored; block 1 runs out
+            raise torch.OutOfMemoryError("CUDA out of memory (injected)")
+        return real(self, name, *args)
+
+    monkeypatch.setattr(RowSparseOptimizer, "_compute", compute)
+    with pytest.raises(TrainingError, match="after 1 blocks of a step were stored"):
+        list(Trainer(train, valid, config).reports())
+
+
+@pytest.mark.parametrize(
+    "threads, spins, blocked", [(1, False, True), (2, True, True), (2, False, False)]
+)
+def test_steps_run_in_blocks_only_where_they_pay(tiny, quick, monkeypatch, threads, spins, blocked):
+    monkeypatch.setattr(hand_grad, "CPU_BLOCK", 16)
+    monkeypatch.setattr(hand_grad, "waits_spin", lambda: spins)
+    monkeypatch.setattr(hand_grad.torch, "get_num_threads", lambda: threads)
+    calls = []
+    monkeypatch.setattr(hand_grad, "user_blocks", lambda *a: calls.append(a) or real_blocks(*a))
+    config = quick.with_changes(row_sparse=True, epochs=1)
+    train, valid, _ = prepare_split(tiny, config)
+    list(Trainer(train, valid, config).reports())
+    assert bool(calls) == blocked
