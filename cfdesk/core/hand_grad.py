@@ -73,7 +73,28 @@ class HandGradOptimizer(RowSparseOptimizer):
         n, on_cpu = len(target), users.device.type == "cpu"
         size = min(micro, CPU_BLOCK) if on_cpu and _blocks_pay() else micro
         blocks = user_blocks(counts, size) if size < n else [(0, len(uniq_u), 0, n)]
-        per_block = on_cpu and len(blocks) > 1
+        stored: list[int] = []  # blocks whose user rows are already stored
+        try:
+            sq_total = self._run_blocks(
+                blocks, on_cpu and len(blocks) > 1, stored, uniq_u, user_pos, uniq_i, item_pos,
+                target,
+            )  # fmt: skip
+        except torch.OutOfMemoryError as error:
+            if not stored:
+                raise  # nothing stored: the trainer's retry steps each row once
+            raise TrainingError(
+                f"out of memory after {len(stored)} blocks of a step were stored; lower the "
+                "batch size setting and train again"
+            ) from error
+        self.advance(self.roles)
+        return sq_total
+
+    def _run_blocks(
+        self, blocks, per_block: bool, stored: list[int], uniq_u, user_pos, uniq_i, item_pos, target
+    ) -> torch.Tensor:
+        """Gradients and new rows block by block; with `per_block` each block's user rows are
+        stored at once (and noted in `stored`), else all rows are stored at the end."""
+        n = len(target)
         item_tables = self._rows("item", uniq_i)
         item_grads = {name: torch.zeros_like(t) for name, t in item_tables.items()}
         sq_total, staged = torch.zeros((), device=target.device), []
@@ -91,26 +112,13 @@ class HandGradOptimizer(RowSparseOptimizer):
             )
             block = [(name, rows, grads[name], user_tables[name]) for name in user_tables]
             if per_block:
-                self._apply_after(k, block)
+                self.apply(block)
+                stored.append(k)
             else:
                 staged += block
         items_update = [(name, uniq_i, item_grads[name], item_tables[name]) for name in item_tables]
-        self._apply_after(len(blocks) if per_block else 0, staged + items_update)
-        self.advance(self.roles)
+        self.apply(staged + items_update)
         return sq_total
-
-    def _apply_after(self, stored_blocks: int, updates: list) -> None:
-        """`apply`, but an out-of-memory error once blocks of this step are stored cannot be
-        retried (they would be stepped twice): it becomes a TrainingError."""
-        try:
-            self.apply(updates)
-        except torch.OutOfMemoryError as error:
-            if not stored_blocks:
-                raise
-            raise TrainingError(
-                f"out of memory after {stored_blocks} blocks of a step were stored; lower the "
-                "batch size setting and train again"
-            ) from error
 
     def _item_index(self, items: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """torch.unique(items, return_inverse=True) through a mark per item row: 0.10 ms for

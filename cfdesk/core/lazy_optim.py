@@ -62,12 +62,9 @@ class RowSparseOptimizer:
         shape = (param.shape[0], _width(param))
         return {"step": 0, **{name: param.new_zeros(shape) for name in names}}
 
-    def gather(
-        self, users: torch.Tensor, items: torch.Tensor, users_sorted: bool = False
-    ) -> RowBatch:
+    def gather(self, users: torch.Tensor, items: torch.Tensor) -> RowBatch:
         """Unique rows of this batch, copied into small tables that collect the gradients."""
-        unique = torch.unique_consecutive if users_sorted else torch.unique
-        uniq_u, user_pos = unique(users, return_inverse=True)
+        uniq_u, user_pos = torch.unique(users, return_inverse=True)
         uniq_i, item_pos = torch.unique(items, return_inverse=True)
         rows = {"user": uniq_u, "item": uniq_i}
         tables = {
