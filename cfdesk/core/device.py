@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import platform
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import psutil
 import torch
@@ -93,17 +95,31 @@ SMALL_MODEL_PARAMS = 2_000_000  # below this, per-op work is too small to split 
 
 
 def waits_spin() -> bool:
-    """OpenMP's idle threads spin, if only briefly, unless told to sleep at once (PASSIVE with
-    no GOMP_SPINCOUNT); cfdesk/__init__.py asks for a short spin."""
+    """OpenMP's idle threads spin, if only briefly, unless told to sleep at once: PASSIVE, and
+    no GOMP_SPINCOUNT that this process's OpenMP reads (cfdesk/__init__.py asks for one)."""
     passive = os.environ.get("OMP_WAIT_POLICY", "").strip().upper() == "PASSIVE"
-    return not passive or os.environ.get("GOMP_SPINCOUNT", "").strip() not in ("", "0")
+    spins = os.environ.get("GOMP_SPINCOUNT", "").strip() not in ("", "0")
+    return not passive or (spins and _gnu_openmp())
+
+
+@functools.cache
+def _gnu_openmp() -> bool:
+    """Whether torch runs on GNU OpenMP (its Linux wheels), the runtime that reads
+    GOMP_SPINCOUNT; LLVM's and Intel's (macOS and Windows wheels) ignore it."""
+    try:
+        return "libgomp" in Path("/proc/self/maps").read_text()
+    except OSError:
+        return False
 
 
 def _free_cores() -> int:
     """Cores idle right now (sampled for 0.2 s, not the lagging load average): a spinning
     thread on a core another process holds stalls the others (measured 3x slower)."""
     cores = os.cpu_count() or 1
-    busy = psutil.cpu_percent(interval=0.2) / 100 * cores
+    try:
+        busy = psutil.cpu_percent(interval=0.2) / 100 * cores
+    except (OSError, psutil.Error):
+        busy = 0.0  # cannot tell (no /proc/stat in a sandbox): as if idle
     return max(1, round(cores - busy))
 
 

@@ -30,6 +30,12 @@ def has_hand_gradients(module: CollabModel) -> bool:
     return module.kind in HAND_KINDS
 
 
+def _stores_blocks_early(device: torch.device) -> bool:
+    """On the CPU a block's rows are stored while in cache; elsewhere every row waits for the
+    end of the step, so the trainer's out-of-memory retry steps each row once."""
+    return device.type == "cpu"
+
+
 def _blocks_pay() -> bool:
     """Blocks run more, smaller ops: worth it on one thread, or when idle OpenMP threads spin
     a little between ops; threads that sleep at once wake for each op (a 25M epoch took 21 s in
@@ -70,13 +76,13 @@ class HandGradOptimizer(RowSparseOptimizer):
             users, return_inverse=True, return_counts=True
         )
         uniq_i, item_pos = self._item_index(items)
-        n, on_cpu = len(target), users.device.type == "cpu"
-        size = min(micro, CPU_BLOCK) if on_cpu and _blocks_pay() else micro
+        n, early = len(target), _stores_blocks_early(users.device)
+        size = min(micro, CPU_BLOCK) if early and _blocks_pay() else micro
         blocks = user_blocks(counts, size) if size < n else [(0, len(uniq_u), 0, n)]
         stored: list[int] = []  # blocks whose user rows are already stored
         try:
             sq_total = self._run_blocks(
-                blocks, on_cpu and len(blocks) > 1, stored, uniq_u, user_pos, uniq_i, item_pos,
+                blocks, early and len(blocks) > 1, stored, uniq_u, user_pos, uniq_i, item_pos,
                 target,
             )  # fmt: skip
         except torch.OutOfMemoryError as error:

@@ -164,7 +164,8 @@ def _wide(table: torch.Tensor) -> torch.Tensor:
     if table.dim() != 2 or not table.is_contiguous():
         return table
     row_bytes = table.shape[1] * table.element_size()
-    for wide in (torch.complex128, torch.int64):
+    widths = (torch.int64,) if table.device.type == "mps" else (torch.complex128, torch.int64)
+    for wide in widths:  # MPS has no complex128
         if row_bytes % wide.itemsize == 0 and wide.itemsize > table.element_size():
             return table.view(wide)
     return table

@@ -56,12 +56,33 @@ def test_big_models_use_every_core_even_when_busy_if_waits_are_passive(busy_mach
 def test_spinning_waits_keep_big_models_to_the_idle_cores(busy_machine, monkeypatch, policy, spins):
     monkeypatch.setenv("OMP_WAIT_POLICY", policy)
     monkeypatch.setenv("GOMP_SPINCOUNT", spins)
+    monkeypatch.setattr(device, "_gnu_openmp", lambda: True)
     assert cpu_thread_count(SMALL_MODEL_PARAMS, available=2) == 1
+
+
+def test_a_spin_count_only_gnu_openmp_reads_leaves_waits_passive(busy_machine, monkeypatch):
+    monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")
+    monkeypatch.setenv("GOMP_SPINCOUNT", "10000")
+    monkeypatch.setattr(device, "_gnu_openmp", lambda: False)  # LLVM's or Intel's OpenMP
+    assert not device.waits_spin()
+    assert cpu_thread_count(SMALL_MODEL_PARAMS, available=2) == 2
+
+
+def test_idle_cores_that_cannot_be_sampled_count_as_idle(monkeypatch):
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    monkeypatch.setattr(device.os, "cpu_count", lambda: 2)
+
+    def no_stat(interval):
+        raise PermissionError("/proc/stat")
+
+    monkeypatch.setattr(device.psutil, "cpu_percent", no_stat)
+    assert cpu_thread_count(SMALL_MODEL_PARAMS, available=2) == 2
 
 
 def test_spinning_waits_use_the_cores_other_processes_leave_idle(monkeypatch):
     monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")
     monkeypatch.setenv("GOMP_SPINCOUNT", "10000")
+    monkeypatch.setattr(device, "_gnu_openmp", lambda: True)
     monkeypatch.setattr(device.os, "cpu_count", lambda: 4)
     monkeypatch.setattr(device.psutil, "cpu_percent", lambda interval: 30.0)  # 1.2 cores busy
     assert cpu_thread_count(SMALL_MODEL_PARAMS, available=4) == 3

@@ -8,7 +8,7 @@ import torch
 from cfdesk.core import hand_grad
 from cfdesk.core import train as train_module
 from cfdesk.core.errors import TrainingError
-from cfdesk.core.hand_grad import user_blocks
+from cfdesk.core.hand_grad import HandGradOptimizer, user_blocks
 from cfdesk.core.lazy_optim import RowSparseOptimizer
 from cfdesk.core.split import prepare_split
 from cfdesk.core.train import Trainer
@@ -59,6 +59,7 @@ def test_user_blocks_cover_every_rating_once_and_never_split_a_user():
     # each block ends with the user who holds rating 4, 8, 12, ... (a user is never split)
     assert blocks == [(0, 2, 0, 4), (2, 3, 4, 11), (3, 4, 11, 13), (4, 6, 13, 16), (6, 7, 16, 21)]
     assert user_blocks(counts, 100) == [(0, 7, 0, 21)]
+    assert user_blocks(torch.tensor([10]), 4) == [(0, 1, 0, 10)]  # one user past three marks
 
 
 def test_out_of_memory_after_stored_blocks_is_an_error_not_a_retry(tiny, quick, monkeypatch):
@@ -79,16 +80,40 @@ def test_out_of_memory_after_stored_blocks_is_an_error_not_a_retry(tiny, quick, 
         list(Trainer(train, valid, config).reports())
 
 
+@pytest.fixture
+def set_threads():
+    """torch.set_num_threads, with torch's own count given back afterwards."""
+    before = torch.get_num_threads()
+    yield torch.set_num_threads
+    torch.set_num_threads(before)
+
+
 @pytest.mark.parametrize(
     "threads, spins, blocked", [(1, False, True), (2, True, True), (2, False, False)]
 )
-def test_steps_run_in_blocks_only_where_they_pay(tiny, quick, monkeypatch, threads, spins, blocked):
+def test_steps_run_in_blocks_only_where_they_pay(
+    tiny, quick, monkeypatch, set_threads, threads, spins, blocked
+):
     monkeypatch.setattr(hand_grad, "CPU_BLOCK", 16)
     monkeypatch.setattr(hand_grad, "waits_spin", lambda: spins)
-    monkeypatch.setattr(hand_grad.torch, "get_num_threads", lambda: threads)
     calls = []
     monkeypatch.setattr(hand_grad, "user_blocks", lambda *a: calls.append(a) or real_blocks(*a))
-    config = quick.with_changes(row_sparse=True, epochs=1)
-    train, valid, _ = prepare_split(tiny, config)
-    list(Trainer(train, valid, config).reports())
+    config = quick.with_changes(row_sparse=True)
+    trainer = Trainer(tiny, None, config)
+    opt = HandGradOptimizer(trainer.module, trainer.config, trainer.lr)
+    users, items = torch.as_tensor(tiny.user_idx).long(), torch.as_tensor(tiny.item_idx).long()
+    set_threads(threads)
+    opt.train_step(users, items, torch.as_tensor(tiny.rating).float(), micro=len(users))
     assert bool(calls) == blocked
+
+
+def test_several_blocks_stored_at_the_end_match_autograd(tiny, quick, monkeypatch):
+    """Off the CPU (here pretended): micro-batches of whole users, every row stored at the end."""
+    monkeypatch.setattr(hand_grad, "_stores_blocks_early", lambda device: False)
+    config = quick.with_changes(row_sparse=True, accum_steps=4)
+    train, valid, _ = prepare_split(tiny, config)
+    hand = _trained(train, valid, config)
+    monkeypatch.setattr(train_module, "has_hand_gradients", lambda module: False)
+    auto = _trained(train, valid, config.with_changes(accum_steps=1))
+    for name, value in auto.items():
+        torch.testing.assert_close(hand[name], value, rtol=1e-4, atol=1e-5)
