@@ -22,6 +22,16 @@ def _trained(train, valid, config) -> dict[str, torch.Tensor]:
     return {k: v.clone() for k, v in trainer.module.state_dict().items()}
 
 
+def _assert_hand_matches_autograd(ratings, config, monkeypatch) -> None:
+    """Train with hand-written gradients, then through autograd in one pass, and compare."""
+    train, valid, _ = prepare_split(ratings, config)
+    hand = _trained(train, valid, config)
+    monkeypatch.setattr(train_module, "has_hand_gradients", lambda module: False)
+    auto = _trained(train, valid, config.with_changes(accum_steps=1))
+    for name, value in auto.items():
+        torch.testing.assert_close(hand[name], value, rtol=1e-4, atol=1e-5)
+
+
 @pytest.mark.parametrize(
     "changes",
     [
@@ -33,24 +43,14 @@ def _trained(train, valid, config) -> dict[str, torch.Tensor]:
 )
 def test_hand_gradients_match_autograd(tiny, quick, monkeypatch, changes):
     config = quick.with_changes(row_sparse=True, **changes)
-    train, valid, _ = prepare_split(tiny, config)
-    hand = _trained(train, valid, config)
-    monkeypatch.setattr(train_module, "has_hand_gradients", lambda module: False)
-    auto = _trained(train, valid, config.with_changes(accum_steps=1))
-    for name, value in auto.items():
-        torch.testing.assert_close(hand[name], value, rtol=1e-4, atol=1e-5)
+    _assert_hand_matches_autograd(tiny, config, monkeypatch)
 
 
 def test_cpu_blocks_of_whole_users_match_autograd(tiny, quick, monkeypatch):
     """Small CPU blocks: each block's user rows are stored before the next block is read."""
     monkeypatch.setattr(hand_grad, "CPU_BLOCK", 16)
     config = quick.with_changes(row_sparse=True)
-    train, valid, _ = prepare_split(tiny, config)
-    hand = _trained(train, valid, config)
-    monkeypatch.setattr(train_module, "has_hand_gradients", lambda module: False)
-    auto = _trained(train, valid, config)
-    for name, value in auto.items():
-        torch.testing.assert_close(hand[name], value, rtol=1e-4, atol=1e-5)
+    _assert_hand_matches_autograd(tiny, config, monkeypatch)
 
 
 def test_user_blocks_cover_every_rating_once_and_never_split_a_user():
@@ -111,9 +111,4 @@ def test_several_blocks_stored_at_the_end_match_autograd(tiny, quick, monkeypatc
     """Off the CPU (here pretended): micro-batches of whole users, every row stored at the end."""
     monkeypatch.setattr(hand_grad, "_stores_blocks_early", lambda device: False)
     config = quick.with_changes(row_sparse=True, accum_steps=4)
-    train, valid, _ = prepare_split(tiny, config)
-    hand = _trained(train, valid, config)
-    monkeypatch.setattr(train_module, "has_hand_gradients", lambda module: False)
-    auto = _trained(train, valid, config.with_changes(accum_steps=1))
-    for name, value in auto.items():
-        torch.testing.assert_close(hand[name], value, rtol=1e-4, atol=1e-5)
+    _assert_hand_matches_autograd(tiny, config, monkeypatch)
