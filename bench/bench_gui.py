@@ -8,6 +8,7 @@ second; and training throughput in the app vs the plain loop (the CLI's), measur
 in one process so machine noise hits both alike.
 """
 
+# ruff: noqa: E402 (OpenMP is configured before torch is imported)
 from __future__ import annotations
 
 import argparse
@@ -22,15 +23,19 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 os.environ.setdefault("CFDESK_SETTINGS_DIR", tempfile.mkdtemp(prefix="cfdesk-bench-"))
 
+from cfdesk.entry import configure_openmp
+
+configure_openmp()  # as the app and the CLI do, before torch loads OpenMP
+
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
 from cfdesk.core.config import TrainConfig
-from cfdesk.core.demo import demo_ratings_path
-from cfdesk.core.loader import load_ratings
-from cfdesk.core.split import prepare_split
-from cfdesk.core.summary import summarize
-from cfdesk.core.train import EpochReport, Trainer
+from cfdesk.core.data.demo import demo_ratings_path
+from cfdesk.core.data.loader import load_ratings
+from cfdesk.core.data.split import prepare_split
+from cfdesk.core.data.summary import summarize
+from cfdesk.core.training.trainer import EpochReport, Trainer
 from cfdesk.qt.main_window import MainWindow
 from cfdesk.qt.worker import wait_for_all
 

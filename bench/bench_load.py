@@ -26,7 +26,7 @@ ML100K = Path(__file__).resolve().parents[2] / "shared" / "data" / "ml-100k" / "
 _CHILD = """
 import json, resource, sys, time
 t0 = time.perf_counter()
-from cfdesk.core.loader import load_ratings
+from cfdesk.core.data.loader import load_ratings
 t1 = time.perf_counter()
 times = []
 for _ in range(int(sys.argv[2])):

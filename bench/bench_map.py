@@ -22,10 +22,10 @@ from bench_results import synthetic  # the same random-factor model the export b
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QApplication
 
-from cfdesk.core.items import ItemTable
+from cfdesk.core.data.items import ItemTable
+from cfdesk.core.results.context import ResultsContext
 from cfdesk.qt.results import ResultsView
-from cfdesk.qt.results.context import ResultsContext
-from cfdesk.qt.results.map_panel import build_map
+from cfdesk.qt.results.map.panel import build_map
 
 GENRES = ("Drama", "Comedy", "Action", "Thriller", "Romance", "Horror", "Sci-Fi", "Crime",
           "Documentary", "Animation", "Fantasy", "Musical", "War", "Western")  # fmt: skip

@@ -6,6 +6,7 @@
 Figures go into docs/results.md. Timings are noisy on a shared machine: quote medians.
 """
 
+# ruff: noqa: E402 (OpenMP is configured before torch is imported)
 from __future__ import annotations
 
 import argparse
@@ -17,33 +18,37 @@ import threading
 import time
 from pathlib import Path
 
+from cfdesk.entry import configure_openmp
+
+configure_openmp()  # as the app and the CLI do, before torch loads OpenMP
+
 import numpy as np
 import psutil
 import torch
 
 from cfdesk.core.config import TrainConfig
-from cfdesk.core.export import export_recommendations
+from cfdesk.core.data.ids import IdIndex
+from cfdesk.core.data.items import ItemTable
+from cfdesk.core.data.loader import load_ratings
+from cfdesk.core.data.ratings import Ratings
+from cfdesk.core.data.split import prepare_split
 from cfdesk.core.fitted import FittedModel, SeenItems
-from cfdesk.core.ids import IdIndex
-from cfdesk.core.items import ItemTable
-from cfdesk.core.loader import load_ratings
 from cfdesk.core.model import build_model
-from cfdesk.core.ranking import (
+from cfdesk.core.results.recommend import (
+    DEFAULT_LIKED_SHARE,
+    DEFAULT_POPULARITY_WEIGHT,
+    Recommender,
+    scale_point,
+)
+from cfdesk.core.results.topn_metrics import (
     RankingReport,
     evaluate_popularity,
     evaluate_recommender,
     relevance_threshold,
     relevant_items,
 )
-from cfdesk.core.ratings import Ratings
-from cfdesk.core.recommend import (
-    DEFAULT_LIKED_SHARE,
-    DEFAULT_POPULARITY_WEIGHT,
-    Recommender,
-    scale_point,
-)
-from cfdesk.core.split import prepare_split
-from cfdesk.core.train import fit
+from cfdesk.core.storage.export import export_recommendations
+from cfdesk.core.training.trainer import fit
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ml-100k"
 WEIGHTS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)

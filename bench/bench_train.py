@@ -6,6 +6,7 @@ Everything in one run, side by side, so machine load affects all rows alike.
 alternating, R runs each in fresh processes, and prints the medians.
 """
 
+# ruff: noqa: E402 (OpenMP is configured before torch is imported)
 from __future__ import annotations
 
 import argparse
@@ -20,13 +21,17 @@ import sys
 import time
 from pathlib import Path
 
+from cfdesk.entry import configure_openmp
+
+configure_openmp()  # as the app and the CLI do, before torch loads OpenMP
+
 import numpy as np
 
 from cfdesk.core.config import TrainConfig
-from cfdesk.core.ids import IdIndex
-from cfdesk.core.ratings import Ratings
-from cfdesk.core.reports import EpochReport
-from cfdesk.core.train import Trainer, fit
+from cfdesk.core.data.ids import IdIndex
+from cfdesk.core.data.ratings import Ratings
+from cfdesk.core.training.reports import EpochReport
+from cfdesk.core.training.trainer import Trainer, fit
 
 ML100K = Path(__file__).resolve().parents[2] / "shared" / "data" / "ml-100k"
 BOOK = TrainConfig(  # fastai book ch. 8: EmbeddingDotBias, fit_one_cycle(5, 5e-3, wd=0.1), bs 64
@@ -47,7 +52,7 @@ BIG_SHAPE = (162_541, 59_047, 25_000_095)  # MovieLens-25M users, items, ratings
 
 
 def _load_u(name: str) -> Ratings:
-    from cfdesk.core.loader import load_ratings
+    from cfdesk.core.data.loader import load_ratings
 
     return load_ratings(ML100K / name, items=False)
 
@@ -83,10 +88,10 @@ def force_threads(n: int) -> None:
     """Pin torch to n CPU threads and bypass the trainer's thread policy, to compare counts."""
     import torch
 
-    from cfdesk.core import train
+    from cfdesk.core.training import trainer
 
     torch.set_num_threads(n)
-    train.cpu_threads_for = lambda device, n_params: contextlib.nullcontext()
+    trainer.cpu_threads_for = lambda device, n_params: contextlib.nullcontext()
 
 
 def u1_default_fit() -> dict:

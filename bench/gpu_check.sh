@@ -15,10 +15,10 @@ if [ "${1:-}" = "--device" ] && [ "${2:-}" = "cpu" ]; then
 fi
 "$PY" - <<PYEOF
 import torch
-from cfdesk.core.device import list_devices
-from cfdesk.core.memory import memory_sample, nvml_available
+from cfdesk.core.training.device import list_devices
+from cfdesk.core.training.memory import memory_sample
 print("torch", torch.__version__, "cuda", torch.version.cuda, "devices:", list_devices())
-print("nvml:", nvml_available(), memory_sample("$DEVICE"))
+print("memory:", memory_sample("$DEVICE"))
 if "$DEVICE" == "cuda" and not torch.cuda.is_available():
     raise SystemExit("no CUDA GPU here; use --device cpu for a smoke run")
 PYEOF

@@ -6,6 +6,7 @@ protocols × seeds: a random 10 % of u1.base, and a u1-like carve (half the user
 their ratings, as u1.test was made). Prints the mean validation RMSE per protocol.
 """
 
+# ruff: noqa: E402 (OpenMP is configured before torch is imported)
 from __future__ import annotations
 
 import argparse
@@ -15,14 +16,18 @@ import sys
 import time
 from pathlib import Path
 
+from cfdesk.entry import configure_openmp
+
+configure_openmp()  # as the app and the CLI do, before torch loads OpenMP
+
 import numpy as np
 import torch
 
 from cfdesk.core.config import TrainConfig
-from cfdesk.core.loader import load_ratings
-from cfdesk.core.ratings import Ratings
-from cfdesk.core.split import random_split
-from cfdesk.core.train import Trainer
+from cfdesk.core.data.loader import load_ratings
+from cfdesk.core.data.ratings import Ratings
+from cfdesk.core.data.split import random_split
+from cfdesk.core.training.trainer import Trainer
 
 ML100K = Path(__file__).resolve().parents[2] / "shared" / "data" / "ml-100k"
 

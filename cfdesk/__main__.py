@@ -1,5 +1,5 @@
 """`python -m cfdesk` behaves like the `cfdesk` command (GUI when no subcommand is given)."""
 
-from cfdesk.cli import main
+from cfdesk.entry import main
 
 raise SystemExit(main())

@@ -15,7 +15,7 @@ trap 'rm -rf "$scratch"' EXIT
 export XDG_DATA_HOME="$scratch/share" XDG_CONFIG_HOME="$scratch/config" CFDESK_SETTINGS_DIR="$scratch"
 "$py" -m cfdesk install-launcher >/dev/null
 entry="$XDG_DATA_HOME/applications/cfdesk.desktop"
-csv="$("$py" -c "import sys; from cfdesk.core.demo import write_demo; print(write_demo(sys.argv[1]))" "$scratch/demo")"
+csv="$("$py" -c "import sys; from cfdesk.core.data.demo import write_demo; print(write_demo(sys.argv[1]))" "$scratch/demo")"
 
 cat >"$scratch/inside.sh" <<'INSIDE'
 set -euo pipefail

@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "reliabil
 import faults
 
 from cfdesk.core.errors import ModelFileError
-from cfdesk.core.persistence import load_model, save_model
-from cfdesk.core.train import fit
+from cfdesk.core.storage.model_file import load_model, save_model
+from cfdesk.core.training.trainer import fit
 
 KNOWN = {("projector", "read-only target", 1), ("projector", "disk full at fsync", 2)}
 # ^ a failure after metadata.tsv was renamed into place: vectors.tsv stays old (docs/reliability.md)

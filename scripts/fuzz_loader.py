@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "reliability"))
 from loader_cases import Case, any_case, check
 
-from cfdesk.core.loader import load
-from cfdesk.core.loader.read import Refused
+from cfdesk.core.data.loader import load
+from cfdesk.core.data.loader.read import Refused
 
 WATCHDOG_SECONDS = 30
 

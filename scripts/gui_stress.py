@@ -176,7 +176,7 @@ def new_window():
 
 def load(window, path: Path, wait: bool = True) -> None:
     """Load without the import dialog (the detected columns are right for this file)."""
-    from cfdesk.core.loader import sniff
+    from cfdesk.core.data.loader import sniff
     from cfdesk.qt.import_dialog import ImportChoices
 
     window.files.load_data(ImportChoices(path, sniff(path).roles, False))

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up (if needed), lint, and run the whole test suite: offscreen Qt tests, then the real-X tests
+# Set up (if needed), lint (ruff, import contracts), and run the whole test suite: offscreen Qt tests, then the real-X tests
 # under xvfb-run when it is installed. Extra arguments go to pytest.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup-env.sh"
@@ -7,6 +7,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 "$CFDESK_PY" -m ruff check .
 "$CFDESK_PY" -m ruff format --check .
+# Layers and forbidden imports (contracts in pyproject.toml): core never imports Qt, and so on.
+"$(dirname "$CFDESK_PY")/lint-imports" --no-cache
 QT_QPA_PLATFORM=offscreen "$CFDESK_PY" -m pytest -m "not xvfb" "$@"
 
 if command -v xvfb-run >/dev/null 2>&1; then

@@ -24,8 +24,8 @@ from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 from cfdesk.assets import asset_path
-from cfdesk.core.demo import demo_ratings_path
-from cfdesk.core.loader import sniff
+from cfdesk.core.data.demo import demo_ratings_path
+from cfdesk.core.data.loader import sniff
 from cfdesk.qt import import_dialog
 from cfdesk.qt.main_window import MainWindow
 from cfdesk.qt.theme import load_stylesheet

@@ -17,7 +17,8 @@ os.environ["CFDESK_LOG_DIR"] = os.path.join(tempfile.mkdtemp(prefix="cfdesk-logs
 from PySide6.QtCore import QTimer
 from screenshots import center, make_app, open_window, shoot, shoot_modal, wait_until
 
-from cfdesk.qt.crash import CrashReporter, setup_logging
+from cfdesk.qt.crash import CrashReporter
+from cfdesk.qt.crash_log import setup_logging
 
 
 def broken_slot() -> None:

@@ -19,8 +19,8 @@ from PySide6.QtGui import QCursor, QImage
 from screenshots import OUT, SUFFIX, center, make_app, open_window, pump, wait_until
 from screenshots import shoot as shoot_screen
 
-from cfdesk.core.demo import demo_ratings_path
-from cfdesk.core.loader import sniff
+from cfdesk.core.data.demo import demo_ratings_path
+from cfdesk.core.data.loader import sniff
 from cfdesk.qt import import_dialog
 from cfdesk.qt.main_window import MainWindow
 

@@ -1,4 +1,4 @@
-"""The `cfdesk` command: subcommands for the terminal, the GUI when none is given."""
+"""The `cfdesk` subcommands for the terminal; headless (`cfdesk.entry` opens the app instead)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import importlib
 import pkgutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from cfdesk import __version__
 from cfdesk.cli import commands
@@ -24,7 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The full parser, subcommands included."""
     parser = argparse.ArgumentParser(
         prog="cfdesk",
-        description="Collaborative filtering on the desktop. Without a subcommand, opens the app.",
+        description="Collaborative filtering on the desktop. Without a subcommand, opens the app "
+        "(cfdesk [FILE | --demo]).",
     )
     parser.add_argument("--version", action="version", version=f"cfdesk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -33,25 +34,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _wants_gui(argv: Sequence[str]) -> bool:
-    """No subcommand (or just a file to open, or GUI options) means the desktop app."""
-    if not argv:
-        return True
-    first = argv[0]
-    if first in ("-h", "--help", "--version"):
-        return False
-    subcommands = set(build_parser()._subparsers._group_actions[0].choices)
-    return first not in subcommands
+def subcommands() -> set[str]:
+    """Names of every subcommand."""
+    return set(build_parser()._subparsers._group_actions[0].choices)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script, `python -m cfdesk` and `main.py`."""
+def main(
+    argv: Sequence[str] | None = None, window_check: Callable[[dict], None] | None = None
+) -> int:
+    """Run one subcommand; `window_check` is the GUI's part of the self-test, when given."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--self-test"]:  # the spelling a packaged app's build check uses
         argv = ["self-test", *argv[1:]]
-    if _wants_gui(argv):
-        from cfdesk.qt.app import main as gui_main
-
-        return gui_main(argv)
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    args.window_check = window_check
     return int(args.func(args) or 0)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from cfdesk.core.fitted import FittedModel
 
 if TYPE_CHECKING:
-    from cfdesk.core.recommend import Recommender
+    from cfdesk.core.results.recommend import Recommender
 
 _HEADER_WORDS = {"user", "user_id", "userid", "users", "id"}
 
@@ -33,7 +33,7 @@ def model_command(
 
 def add_list_options(parser: argparse.ArgumentParser, n: int, what: str) -> None:
     """-n and --min-ratings, which every command that lists items takes."""
-    from cfdesk.core.recommend import DEFAULT_MIN_RATINGS
+    from cfdesk.core.results.recommend import DEFAULT_MIN_RATINGS
 
     parser.add_argument("-n", type=int, default=n, help=f"how many {what} (default {n})")
     parser.add_argument(
@@ -46,7 +46,7 @@ def add_list_options(parser: argparse.ArgumentParser, n: int, what: str) -> None
 
 def add_prior_options(parser: argparse.ArgumentParser) -> None:
     """How the ranking weighs popularity and the liked floor (same defaults as the app)."""
-    from cfdesk.core.recommend import DEFAULT_POPULARITY_WEIGHT
+    from cfdesk.core.results.recommend import DEFAULT_POPULARITY_WEIGHT
 
     parser.add_argument(
         "--popularity-weight",
@@ -65,7 +65,7 @@ def add_prior_options(parser: argparse.ArgumentParser) -> None:
 
 def recommender_for(fitted: FittedModel, args: argparse.Namespace) -> Recommender:
     """A Recommender with the ranking options that add_prior_options parsed."""
-    from cfdesk.core.recommend import DEFAULT_LIKED_SHARE, Recommender
+    from cfdesk.core.results.recommend import DEFAULT_LIKED_SHARE, Recommender
 
     share = None if args.no_liked_floor else DEFAULT_LIKED_SHARE
     return Recommender(fitted, popularity_weight=args.popularity_weight, liked_share=share)
@@ -73,7 +73,7 @@ def recommender_for(fitted: FittedModel, args: argparse.Namespace) -> Recommende
 
 def open_model(path: str) -> FittedModel:
     """Load a model file (the persistence module raises ModelFileError with a reason)."""
-    from cfdesk.core.persistence import load_model
+    from cfdesk.core.storage.model_file import load_model
 
     return load_model(path)
 

@@ -7,7 +7,7 @@ import sys
 import time
 from typing import TextIO
 
-from cfdesk.core.reports import BatchReport, EpochReport, FitStarted
+from cfdesk.core.training.reports import BatchReport, EpochReport, FitStarted
 
 WIDTH = 24
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields, replace
 
+from cfdesk.core.errors import TrainingError
+
+MODEL_KINDS = ("dot", "dotbias", "nn")
 OPTIMIZERS = ("adamw", "sgd")
 SCHEDULES = ("onecycle", "cosine", "constant")
 SPLITS = ("random", "temporal")
@@ -57,3 +61,20 @@ class TrainConfig:
     def with_changes(self, **changes: object) -> TrainConfig:
         """A copy with some fields changed."""
         return replace(self, **changes)
+
+    def check(self) -> None:
+        """Refuse settings that cannot train, with a sentence naming the setting."""
+        for name, value, allowed in (
+            ("model", self.model, MODEL_KINDS),
+            ("optimizer", self.optimizer, OPTIMIZERS),
+            ("schedule", self.schedule, SCHEDULES),
+            ("split", self.split, SPLITS),
+        ):
+            if value not in allowed:
+                raise TrainingError(
+                    f"{name} setting {value!r} is unknown; use one of {', '.join(allowed)}"
+                )
+        if self.epochs < 1 or self.n_factors < 1:
+            raise TrainingError("epochs and n_factors settings must be at least 1")
+        if not (self.lr > 0 and math.isfinite(self.lr)):
+            raise TrainingError(f"lr setting {self.lr} must be a positive number")

@@ -1,17 +1,20 @@
-"""A trained model with everything needed to use it later: ids, titles, seen items, statistics."""
+"""A trained model with everything needed to use it later: ids, titles, seen items, statistics,
+and how a finished (or stopped) training run becomes one."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import torch
 
 from cfdesk.core.config import TrainConfig
-from cfdesk.core.ids import IdIndex
-from cfdesk.core.items import ItemTable
+from cfdesk.core.data.ids import IdIndex
+from cfdesk.core.data.items import ItemTable
+from cfdesk.core.data.ratings import Ratings
 from cfdesk.core.model import CollabModel
-from cfdesk.core.ratings import Ratings
 
 
 @dataclass(frozen=True, eq=False)
@@ -24,11 +27,8 @@ class SeenItems:
     @classmethod
     def from_ratings(cls, ratings: Ratings) -> SeenItems:
         """Group the (user, item) pairs of `ratings` by user."""
-        order = np.lexsort((ratings.item_idx, ratings.user_idx))
-        counts = np.bincount(ratings.user_idx, minlength=ratings.n_users)
-        indptr = np.zeros(ratings.n_users + 1, dtype=np.int64)
-        np.cumsum(counts, out=indptr[1:])
-        return cls(indptr=indptr, indices=ratings.item_idx[order].astype(np.int32))
+        groups = ratings.by_user(within=ratings.item_idx)
+        return cls(indptr=groups.indptr, indices=ratings.item_idx[groups.order].astype(np.int32))
 
     def of(self, user_idx: int) -> np.ndarray:
         """Item indices one user rated in training."""
@@ -75,3 +75,57 @@ class FittedModel:
         u = torch.as_tensor(np.asarray(user_idx, dtype=np.int64))
         i = torch.as_tensor(np.asarray(item_idx, dtype=np.int64))
         return self.module(u, i).float().numpy()
+
+
+def _held_out_only(ids: np.ndarray, train_counts: np.ndarray) -> frozenset:
+    """Raw ids in the id map that training never saw (they appear only in held-out rows)."""
+    return frozenset(ids[train_counts == 0].tolist())
+
+
+def rated_rows(train: Ratings, valid: Ratings | None) -> Ratings:
+    """Every row of the user's ratings file (training and validation): recommendations must
+    not suggest an item the user already rated, even one held out to measure the model."""
+    if valid is None or not valid.n_ratings:
+        return train
+    return replace(
+        train,
+        user_idx=np.concatenate([train.user_idx, valid.user_idx]),
+        item_idx=np.concatenate([train.item_idx, valid.item_idx]),
+        rating=np.concatenate([train.rating, valid.rating]),
+        timestamp=None,
+    )
+
+
+def build_fitted(
+    module: CollabModel,
+    config: TrainConfig,
+    train: Ratings,
+    history: list[dict],
+    metrics: dict,
+    valid: Ratings | None = None,
+) -> FittedModel:
+    """A CPU copy of the model plus ids and statistics from the training rows; seen items
+    also include `valid` (rows of the same file, sharing the id maps)."""
+    cpu = copy.deepcopy(module).cpu().eval()
+    for param in cpu.parameters():
+        param.requires_grad_(False)
+    user_count = train.user_counts()
+    item_count = train.item_counts()
+    scale = train.scale
+    return FittedModel(
+        module=cpu,
+        config=config,
+        users=train.users,
+        items=train.items,
+        seen=SeenItems.from_ratings(rated_rows(train, valid)),
+        item_count=item_count,
+        item_mean=train.item_means(),
+        user_count=user_count,
+        rating_range=(scale.low, scale.high),
+        item_table=train.item_table,
+        held_out_users=_held_out_only(train.users.ids, user_count),
+        held_out_items=_held_out_only(train.items.ids, item_count),
+        history=[dict(row) for row in history],
+        metrics=dict(metrics),
+        dataset_name=Path(train.source).name if train.source else "",
+    )

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-MODEL_KINDS = ("dot", "dotbias", "nn")
+from cfdesk.core.config import MODEL_KINDS, TrainConfig
+from cfdesk.core.data.ratings import Ratings
+
 NN_DOT_BRANCH = True  # u1.base validation: see docs/training.md ("nn model")
 
 
@@ -20,8 +22,8 @@ def _embedding(n: int, dim: int) -> nn.Embedding:
 
 
 def _rows(table: nn.Embedding, idx: torch.Tensor) -> torch.Tensor:
-    """Embedding lookup whose backward is a plain index_add (2-10x faster on CPU than
-    F.embedding's sorting backward, measured at 32k lookups)."""
+    """Embedding lookup whose backward is a plain index_add, far cheaper on the CPU than
+    F.embedding's sorting backward (docs/training.md, "What was tried")."""
     return table.weight.index_select(0, idx)
 
 
@@ -34,7 +36,18 @@ class CollabModel(nn.Module):
         super().__init__()
         self.n_users, self.n_items = n_users, n_items
         self.y_range = None if y_range is None else (float(y_range[0]), float(y_range[1]))
-        self.user_offsets: torch.Tensor | None = None  # training-time implicit term (implicit.py)
+        # SVD++'s implicit term while it trains (training/implicit.py): the item table y and
+        # each user's offset z; trained models are merged into plain factors without them.
+        self.implicit: nn.Embedding | None = None
+        self.user_offsets: torch.Tensor | None = None
+
+    def add_implicit_table(self) -> nn.Embedding:
+        """Register the implicit item table y (zeros, on the factors' device) and return it."""
+        table = nn.Embedding(self.n_items, self.user_factors.embedding_dim)
+        with torch.no_grad():
+            table.weight.zero_()
+        self.implicit = table.to(self.user_factors.weight.device)
+        return self.implicit
 
     def _user_rows(self, user_idx: torch.Tensor) -> torch.Tensor:
         """User factors, plus the implicit-feedback offsets while those are being trained."""
@@ -205,3 +218,22 @@ def build_model(
     if kind == "nn":
         return EmbeddingNN(n_users, n_items, n_factors, y_range, layers, dot_branch=dot_branch)
     raise ValueError(f"unknown model type {kind!r}; choose one of {', '.join(MODEL_KINDS)}")
+
+
+def default_y_range(low: float, high: float) -> tuple[float, float]:
+    """The data's scale widened by 1/8 of its span each side, so the sigmoid can reach the ends."""
+    margin = (high - low) / 8 if high > low else 0.5
+    return (low - margin, high + margin)
+
+
+def make_model(config: TrainConfig, train: Ratings) -> CollabModel:
+    """A fresh model for `train`, seeded so equal settings give equal weights."""
+    y_range = None
+    if config.use_y_range:
+        scale = train.scale
+        y_range = config.y_range or default_y_range(scale.low, scale.high)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(config.seed)
+        return build_model(
+            config.model, train.n_users, train.n_items, config.n_factors, y_range, config.nn_layers
+        )

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cfdesk.core.device import list_devices
-from cfdesk.qt.crash import log_dir, versions
+from cfdesk.core.training.device import list_devices
 from cfdesk.qt.crash_dialog import open_folder
+from cfdesk.qt.crash_log import log_dir, versions
 
 SHOWN_VERSIONS = ("cfdesk", "torch", "CUDA", "Qt", "PySide6", "Python", "System")
 # Shortcuts that belong to a widget rather than to a window action.

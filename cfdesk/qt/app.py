@@ -9,18 +9,34 @@ from collections.abc import Sequence
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QFileOpenEvent, QIcon
+from PySide6.QtWidgets import QApplication
+
 log = logging.getLogger("cfdesk")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """GUI entry point (`cfdesk-gui`, `cfdesk [FILE | --demo]`, `python main.py`); FILE may be a model."""
-    from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication
+class Application(QApplication):
+    """Turns macOS Finder's "Open With" (a FileOpen event) into a signal. Overriding `event`
+    sees only events sent to the application itself, so unlike an application-wide event filter
+    it costs nothing per widget event."""
 
+    fileOpenRequested = Signal(str)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FileOpen and isinstance(event, QFileOpenEvent):
+            self.fileOpenRequested.emit(event.file())
+            return True
+        return super().event(event)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Open the window; `cfdesk.entry` parses the command line, so `argv` is [FILE], ["--demo"]
+    or empty, and FILE may be a ratings file or a model."""
     from cfdesk import __version__
     from cfdesk.assets import asset_path
-    from cfdesk.qt.application import Application
-    from cfdesk.qt.crash import CrashReporter, enable_fatal_log, setup_logging
+    from cfdesk.qt.crash import CrashReporter
+    from cfdesk.qt.crash_log import enable_fatal_log, setup_logging
     from cfdesk.qt.main_window import MainWindow
     from cfdesk.qt.theme import load_stylesheet
     from cfdesk.qt.worker import wait_for_all

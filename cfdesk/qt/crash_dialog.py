@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cfdesk.qt.crash import LOG_NAME, crash_report, log_dir
+from cfdesk.qt.crash_log import LOG_NAME, crash_report, log_dir
 
 
 class CrashDialog(QDialog):

@@ -11,11 +11,11 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog
 
 from cfdesk.core.atomic import Cancelled
+from cfdesk.core.data.loader import load_ratings, sniff
+from cfdesk.core.data.ratings import Ratings
+from cfdesk.core.data.summary import DatasetSummary, summarize
 from cfdesk.core.errors import CfdeskError
 from cfdesk.core.fitted import FittedModel
-from cfdesk.core.loader import load_ratings, sniff
-from cfdesk.core.ratings import Ratings
-from cfdesk.core.summary import DatasetSummary, summarize
 from cfdesk.qt import dialogs, import_dialog
 from cfdesk.qt.tasks import BackgroundTask
 
@@ -84,7 +84,7 @@ class FileControl(QObject):
 
     @Slot()
     def open_demo(self) -> None:
-        from cfdesk.core.demo import demo_ratings_path
+        from cfdesk.core.data.demo import demo_ratings_path
 
         try:
             self.open_path(str(demo_ratings_path()))
@@ -209,7 +209,7 @@ class FileControl(QObject):
 
     def open_model(self, path: str) -> None:
         """Read a model file in the background; it becomes current when the read succeeds."""
-        from cfdesk.core.persistence import load_model
+        from cfdesk.core.storage.model_file import load_model
 
         if not self.model_files.is_busy():
             self._model_path = Path(path)
@@ -217,7 +217,7 @@ class FileControl(QObject):
 
     def save_model(self, path: str) -> bool:
         """Write the current model in the background (the core writes atomically); False: not now."""
-        from cfdesk.core.persistence import save_model
+        from cfdesk.core.storage.model_file import save_model
 
         if self._window.fitted is None or self.model_files.is_busy():
             return False

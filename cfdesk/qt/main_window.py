@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cfdesk.core.device import list_devices
+from cfdesk.core.data.ratings import Ratings
+from cfdesk.core.data.summary import DatasetSummary
 from cfdesk.core.fitted import FittedModel
-from cfdesk.core.ratings import Ratings
-from cfdesk.core.summary import DatasetSummary
+from cfdesk.core.training.device import list_devices
 from cfdesk.qt import dialogs
 from cfdesk.qt.about import AboutDialog
 from cfdesk.qt.actions import build_actions

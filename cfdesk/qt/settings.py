@@ -66,13 +66,6 @@ class AppSettings:
     def set_geometry(self, geometry: QByteArray) -> None:
         self._set("window/geometry", geometry)
 
-    def window_state(self) -> QByteArray:
-        value = self._get("window/state")
-        return value if isinstance(value, QByteArray) else QByteArray()
-
-    def set_window_state(self, state: QByteArray) -> None:
-        self._set("window/state", state)
-
     def splitter_sizes(self, name: str) -> list[int]:
         """Saved sizes of one named splitter, or [] to keep the layout's own."""
         saved = self._json("window/splitters")

@@ -8,8 +8,8 @@ import logging
 from PySide6.QtCore import QObject, Signal, Slot
 
 from cfdesk.core.config import TrainConfig
+from cfdesk.core.data.ratings import Ratings
 from cfdesk.core.errors import OutOfMemoryError, TrainingError
-from cfdesk.core.ratings import Ratings
 from cfdesk.qt import dialogs
 from cfdesk.qt.tasks import BackgroundTask
 from cfdesk.qt.training_runner import TrainingRunner, warm_up
@@ -19,8 +19,8 @@ log = logging.getLogger("cfdesk")
 
 def run_lr_finder(ratings: Ratings, config: TrainConfig, progress, should_stop):
     """Worker-thread job: split like training does, then sweep learning rates on the train part."""
-    from cfdesk.core.lr_finder import find_lr
-    from cfdesk.core.split import prepare_split
+    from cfdesk.core.data.split import prepare_split
+    from cfdesk.core.training.lr_finder import find_lr
 
     def on_step(step) -> None:
         progress(step.step / max(step.n_steps, 1))

@@ -8,8 +8,14 @@ import torch
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from cfdesk.core.config import TrainConfig
-from cfdesk.core.ratings import Ratings
-from cfdesk.core.train import BatchReport, EpochReport, FitStarted, Trainer, prepare_split
+from cfdesk.core.data.ratings import Ratings
+from cfdesk.core.training.trainer import (
+    BatchReport,
+    EpochReport,
+    FitStarted,
+    Trainer,
+    prepare_split,
+)
 from cfdesk.qt.worker import GeneratorWorker
 
 UI_CORES = 1  # CPU cores kept free for the UI while training

@@ -44,10 +44,6 @@ class GeneratorWorker(QObject):
         """Ask the generator to stop at its next yield (thread-safe)."""
         self._abort = True
 
-    @property
-    def abort_requested(self) -> bool:
-        return self._abort
-
     def is_running(self) -> bool:
         return self._thread.isRunning()
 

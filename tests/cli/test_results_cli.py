@@ -11,10 +11,10 @@ import pytest
 
 from cfdesk.cli import main
 from cfdesk.core.config import TrainConfig
-from cfdesk.core.items import ItemTable
-from cfdesk.core.persistence import load_model, save_model
-from cfdesk.core.ratings import ratings_from_raw
-from cfdesk.core.train import fit
+from cfdesk.core.data.items import ItemTable
+from cfdesk.core.data.ratings import ratings_from_raw
+from cfdesk.core.storage.model_file import load_model, save_model
+from cfdesk.core.training.trainer import fit
 
 N_USERS, N_ITEMS = 30, 25
 

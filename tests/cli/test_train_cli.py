@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from cfdesk.cli import main
-from cfdesk.core.persistence import load_model
+from cfdesk.core.storage.model_file import load_model
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cfdesk.cli import main as cli_main
+from cfdesk.entry import main as cli_main
 
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
 

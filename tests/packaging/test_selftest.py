@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cfdesk import selftest
-from cfdesk.cli import main as cli_main
+from cfdesk.entry import main as cli_main
 
 
 def installed_script() -> Path:

@@ -9,16 +9,16 @@ import sys
 import pytest
 
 from cfdesk.core.config import TrainConfig
-from cfdesk.core.persistence import save_model
-from cfdesk.core.ratings import ratings_from_raw
-from cfdesk.core.train import fit
+from cfdesk.core.data.ratings import ratings_from_raw
+from cfdesk.core.storage.model_file import save_model
+from cfdesk.core.training.trainer import fit
 
 # A fresh process: main() owns the QApplication, its style sheet and sys.excepthook.
 DRIVER = """
 import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-from cfdesk.cli import main
+from cfdesk.entry import main
 from cfdesk.qt.main_window import MainWindow
 
 def check():
@@ -40,7 +40,7 @@ sys.exit(main([sys.argv[1]]))
 FINDER_DRIVER = DRIVER.replace(
     'app = QApplication(["cfdesk"])',
     "from PySide6.QtGui import QFileOpenEvent\n"
-    "from cfdesk.qt.application import Application\n"
+    "from cfdesk.qt.app import Application\n"
     'app = Application(["cfdesk"])\n'
     "QTimer.singleShot(0, lambda: app.postEvent(app, QFileOpenEvent(sys.argv.pop())))",
 ).replace("main([sys.argv[1]])", "main([])")
@@ -90,8 +90,8 @@ def test_demo_flag_opens_the_demo_data(qtbot, qapp, monkeypatch):
     opened = []
     monkeypatch.setattr(FileControl, "open_demo", lambda self: opened.append(self))
     monkeypatch.setattr(type(qapp), "exec", lambda self: 0)
-    monkeypatch.setattr("cfdesk.qt.crash.enable_fatal_log", lambda: None)  # no open log files
-    monkeypatch.setattr("cfdesk.qt.crash.setup_logging", lambda: None)
+    monkeypatch.setattr("cfdesk.qt.crash_log.enable_fatal_log", lambda: None)  # no open log files
+    monkeypatch.setattr("cfdesk.qt.crash_log.setup_logging", lambda: None)
     assert main(["--demo"]) == 0
     assert len(opened) == 1
     for widget in qapp.topLevelWidgets():

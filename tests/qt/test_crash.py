@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from cfdesk.qt import crash, crash_dialog
+from cfdesk.qt import crash, crash_dialog, crash_log
 
 TIMEOUT = 10_000
 
@@ -18,10 +18,10 @@ TIMEOUT = 10_000
 @pytest.fixture
 def logfile(isolated_log_dir):
     """The app's log set up in the test's folder, removed again afterwards."""
-    path = crash.setup_logging()
+    path = crash_log.setup_logging()
     yield path
-    for handler in [h for h in crash.log.handlers if getattr(h, "_cfdesk", False)]:
-        crash.log.removeHandler(handler)
+    for handler in [h for h in crash_log.log.handlers if getattr(h, "_cfdesk", False)]:
+        crash_log.log.removeHandler(handler)
         handler.close()
 
 
@@ -38,7 +38,7 @@ def reporter(qtbot, monkeypatch):
 
 def test_log_rotates_at_one_megabyte_in_the_folder_from_the_environment(logfile, isolated_log_dir):
     assert logfile == isolated_log_dir / "cfdesk.log"
-    handler = next(h for h in crash.log.handlers if getattr(h, "_cfdesk", False))
+    handler = next(h for h in crash_log.log.handlers if getattr(h, "_cfdesk", False))
     assert isinstance(handler, RotatingFileHandler)
     assert (handler.maxBytes, handler.backupCount) == (1_000_000, 3)
     handler.flush()
@@ -47,8 +47,8 @@ def test_log_rotates_at_one_megabyte_in_the_folder_from_the_environment(logfile,
 
 
 def test_setting_up_twice_keeps_one_handler(logfile):
-    crash.setup_logging()
-    assert sum(getattr(h, "_cfdesk", False) for h in crash.log.handlers) == 1
+    crash_log.setup_logging()
+    assert sum(getattr(h, "_cfdesk", False) for h in crash_log.log.handlers) == 1
 
 
 def test_an_error_in_a_slot_shows_the_dialog_and_is_logged(qtbot, reporter, logfile):

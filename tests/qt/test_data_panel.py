@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cfdesk.core.ratings import ratings_from_raw
-from cfdesk.core.summary import summarize
+from cfdesk.core.data.ratings import ratings_from_raw
+from cfdesk.core.data.summary import summarize
 from cfdesk.qt.panels.data_panel import DataPanel
 
 
@@ -26,7 +26,7 @@ def test_data_panel_shows_counts_and_charts(qtbot, planted):
 
 
 def test_skipped_rows_are_reported_once_with_their_lines(qtbot, tmp_path):
-    from cfdesk.core.loader import load_ratings
+    from cfdesk.core.data.loader import load_ratings
 
     path = tmp_path / "some_bad.csv"
     path.write_text("user,item,rating\n1,10,4\n2,11,five\n2,10,3\n3,x\n", encoding="utf-8")

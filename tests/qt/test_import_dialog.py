@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cfdesk.core.loader import load_ratings, sniff
+from cfdesk.core.data.loader import load_ratings, sniff
 from cfdesk.qt.import_dialog import ImportDialog
 
 

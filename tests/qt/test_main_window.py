@@ -172,7 +172,7 @@ def test_closing_mid_training_stops_the_thread_cleanly(
 def test_find_lr_plots_a_curve_with_a_marked_suggestion(
     qtbot, make_window, accept_import, planted_csv
 ):
-    pytest.importorskip("cfdesk.core.lr_finder", reason="the LR finder has not landed yet")
+    pytest.importorskip("cfdesk.core.training.lr_finder", reason="the LR finder has not landed yet")
     window = make_window()
     _open(qtbot, window, planted_csv)
     _small(window)

@@ -119,7 +119,7 @@ def test_closing_during_a_long_load_ends_it_at_its_next_progress_point(
 ):
     import time
 
-    from cfdesk.core.loader import sniff
+    from cfdesk.core.data.loader import sniff
     from cfdesk.qt import file_control
     from cfdesk.qt.import_dialog import ImportChoices
 

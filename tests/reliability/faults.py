@@ -23,16 +23,16 @@ import torch
 
 from cfdesk.core import atomic
 from cfdesk.core.config import TrainConfig
+from cfdesk.core.data.ratings import Ratings, ratings_from_raw
+from cfdesk.core.data.split import prepare_split
 from cfdesk.core.errors import CfdeskError, OutOfMemoryError, TrainingError
-from cfdesk.core.export import export_predictions, export_recommendations
-from cfdesk.core.export_embeddings import export_projector
 from cfdesk.core.fitted import FittedModel
-from cfdesk.core.persistence import load_model, save_model
-from cfdesk.core.ratings import Ratings, ratings_from_raw
-from cfdesk.core.recommend import Recommender
-from cfdesk.core.reports import BatchReport, EpochReport
-from cfdesk.core.split import prepare_split
-from cfdesk.core.train import Trainer
+from cfdesk.core.results.recommend import Recommender
+from cfdesk.core.storage.embeddings import export_projector
+from cfdesk.core.storage.export import export_predictions, export_recommendations
+from cfdesk.core.storage.model_file import load_model, save_model
+from cfdesk.core.training.reports import BatchReport, EpochReport
+from cfdesk.core.training.trainer import Trainer
 
 CONFIG = TrainConfig(n_factors=4, epochs=3, batch_size=128, lr_batch=128, device="cpu")
 
@@ -64,7 +64,7 @@ def _trainer(ratings: Ratings, config: TrainConfig) -> Trainer:
 @contextmanager
 def _at_step(k: int, action: Callable[[Trainer], None], before: bool) -> Iterator[None]:
     """Run `action` on the trainer at the k-th optimizer step (before or after the real step)."""
-    real = Trainer._accumulated_step
+    real = Trainer._try_step
     calls = itertools.count(1)
 
     def step(self: Trainer, *args: object) -> torch.Tensor:
@@ -76,7 +76,7 @@ def _at_step(k: int, action: Callable[[Trainer], None], before: bool) -> Iterato
             action(self)
         return out
 
-    with mock.patch.object(Trainer, "_accumulated_step", step):
+    with mock.patch.object(Trainer, "_try_step", step):
         yield
 
 

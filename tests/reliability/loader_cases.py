@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 from hypothesis import strategies as st
 
+from cfdesk.core.data.loader import load_ratings
+from cfdesk.core.data.ratings import Ratings
 from cfdesk.core.errors import DataError
-from cfdesk.core.loader import load_ratings
-from cfdesk.core.ratings import Ratings
 
 INT_ID = re.compile(r"-?(?:0|[1-9]\d{0,17})")  # what the loader keeps as an integer id
 LETTERS = "xzéßΩ水"  # no letter of a role name, "nan", "inf" or "e"; é and ß exist in latin-1

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from cfdesk.core.data.ratings import Ratings
 from cfdesk.core.fitted import FittedModel
-from cfdesk.core.ratings import Ratings
-from cfdesk.core.train import fit
+from cfdesk.core.training.trainer import fit
 
 from .faults import (
     CONFIG,

@@ -13,8 +13,8 @@ from unittest import mock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cfdesk.core.loader import load
-from cfdesk.core.loader.read import Refused
+from cfdesk.core.data.loader import load
+from cfdesk.core.data.loader.read import Refused
 
 from .loader_cases import Case, check, damaged, random_bytes, well_formed
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from cfdesk.core.data.loader import load_ratings
 from cfdesk.core.errors import DataError
-from cfdesk.core.loader import load_ratings
 
 
 def _assert_load_fails(path: Path, content: str | bytes, match: str) -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from cfdesk.core.data.loader import budget, load, load_ratings, sniff
 from cfdesk.core.errors import DataError
-from cfdesk.core.loader import budget, load, load_ratings, sniff
 
 ROWS = 20_000
 

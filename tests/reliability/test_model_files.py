@@ -19,13 +19,13 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cfdesk.core import persistence
 from cfdesk.core.config import TrainConfig
+from cfdesk.core.data.ratings import ratings_from_raw
 from cfdesk.core.errors import ModelFileError
+from cfdesk.core.fitted import build_fitted
 from cfdesk.core.model import build_model
-from cfdesk.core.persistence import is_model_file, load_model, save_model
-from cfdesk.core.ratings import ratings_from_raw
-from cfdesk.core.train_result import build_fitted
+from cfdesk.core.storage import model_file
+from cfdesk.core.storage.model_file import is_model_file, load_model, save_model
 
 MEMORY_LIMIT = 200_000_000  # peak RSS growth allowed over every hostile file together
 BOMB_BYTES = 256 * 1024 * 1024  # what the zip and gzip bombs expand to
@@ -61,7 +61,7 @@ def _with_header(header: dict, body: bytes, checksum: bool = True) -> bytes:
     """Re-sign like an attacker would: the checksum then matches the forged metadata."""
     meta = header["__metadata__"]
     if checksum:
-        meta[persistence.CHECKSUM] = json.dumps(persistence._digest(meta, memoryview(body)))
+        meta[model_file.CHECKSUM] = json.dumps(model_file._digest(meta, memoryview(body)))
     text = json.dumps(header).encode()
     text += b" " * (-len(text) % 8)
     return struct.pack("<Q", len(text)) + text + body
@@ -173,7 +173,7 @@ import re, sys
 from pathlib import Path
 import psutil
 from cfdesk.core.errors import ModelFileError
-from cfdesk.core.persistence import load_model
+from cfdesk.core.storage.model_file import load_model
 
 def high_water():  # this process's own peak RSS (ru_maxrss would include the parent's)
     status = Path("/proc/self/status").read_text()

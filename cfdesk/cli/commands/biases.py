@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 @reports_errors
 def _run(args: argparse.Namespace) -> int:
-    from cfdesk.core.bias import bias_extremes
+    from cfdesk.core.results.item_facts import bias_extremes
 
     result = bias_extremes(open_model(args.model), args.n, args.min_ratings)
     facts = {

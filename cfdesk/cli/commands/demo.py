@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 @reports_errors
 def _run(args: argparse.Namespace) -> int:
-    from cfdesk.core.demo import write_demo
+    from cfdesk.core.data.demo import write_demo
 
     path = write_demo(args.out_dir, seed=args.seed)
     print_json({"ratings": str(path), "items": str(path.parent / "items.csv"), "seed": args.seed})

@@ -72,7 +72,7 @@ def _summary(summary: object) -> dict:
 
 @reports_errors
 def _export(args: argparse.Namespace) -> int:
-    from cfdesk.core.export import export_recommendations
+    from cfdesk.core.storage.export import export_recommendations
 
     summary = export_recommendations(
         recommender_for(open_model(args.model), args),
@@ -87,8 +87,8 @@ def _export(args: argparse.Namespace) -> int:
 @reports_errors
 def _export_embeddings(args: argparse.Namespace) -> int:
     from cfdesk.core.errors import CfdeskError
-    from cfdesk.core.export_embeddings import explained_variance, export_map, export_projector
-    from cfdesk.core.projection import item_map
+    from cfdesk.core.results.projection import item_map
+    from cfdesk.core.storage.embeddings import explained_variance, export_map, export_projector
 
     fitted = open_model(args.model)
     if args.fit_on != "all" and not args.fit_on.isdigit():
@@ -113,7 +113,7 @@ def _export_embeddings(args: argparse.Namespace) -> int:
 
 @reports_errors
 def _predict(args: argparse.Namespace) -> int:
-    from cfdesk.core.export import export_predictions, read_pairs
+    from cfdesk.core.storage.export import export_predictions, read_pairs
 
     fitted = open_model(args.model)
     users, items = read_pairs(args.pairs)

@@ -45,8 +45,8 @@ def run(args: argparse.Namespace) -> int:
 
 @reports_errors
 def _ratings_info(args: argparse.Namespace) -> int:
-    from cfdesk.core.loader import load_ratings
-    from cfdesk.core.summary import summarize
+    from cfdesk.core.data.loader import load_ratings
+    from cfdesk.core.data.summary import summarize
 
     ratings = load_ratings(
         args.file,

@@ -27,8 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 @reports_errors
 def _run(args: argparse.Namespace) -> int:
-    from cfdesk.core.loader import load_ratings
-    from cfdesk.core.ranking import evaluate_popularity, evaluate_recommender
+    from cfdesk.core.data.loader import load_ratings
+    from cfdesk.core.results.topn_metrics import evaluate_popularity, evaluate_recommender
 
     fitted = open_model(args.model)
     test = load_ratings(args.test, items=False)

@@ -70,7 +70,7 @@ def parse_rating(text: str) -> tuple[str, float]:
 
 @reports_errors
 def _run(args: argparse.Namespace) -> int:
-    from cfdesk.core.foldin import fold_in
+    from cfdesk.core.results.foldin import fold_in
 
     fitted = open_model(args.model)
     rec = recommender_for(fitted, args)

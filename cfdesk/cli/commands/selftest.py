@@ -24,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _self_test(args: argparse.Namespace) -> int:
     from cfdesk.selftest import run_self_test
 
-    result = run_self_test()
+    result = run_self_test(args.window_check)
     if not result.ok:
         print(result.figures.get("traceback", ""), file=sys.stderr, end="")
     if args.json:

@@ -11,7 +11,7 @@ from cfdesk.cli.tables import item_rows, report, score_lines
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `similar` subcommand."""
-    from cfdesk.core.similarity import METRICS
+    from cfdesk.core.results.similarity import METRICS
 
     parser = model_command(
         subparsers,
@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 @reports_errors
 def _run(args: argparse.Namespace) -> int:
-    from cfdesk.core.recommend import Recommender
+    from cfdesk.core.results.recommend import Recommender
 
     fitted = open_model(args.model)
     rec = Recommender(fitted)

@@ -67,10 +67,10 @@ def _config(args: argparse.Namespace):
 
 
 def _load(args: argparse.Namespace):
-    from cfdesk.core.loader import load_ratings
+    from cfdesk.core.data.loader import load_ratings
 
     if args.demo:
-        from cfdesk.core.demo import demo_ratings_path
+        from cfdesk.core.data.demo import demo_ratings_path
 
         path = demo_ratings_path()
     elif args.ratings:
@@ -89,9 +89,9 @@ def _clean(value: float) -> float | None:
 @reports_errors
 def _run(args: argparse.Namespace) -> int:
     from cfdesk.cli.progress import ProgressBar
-    from cfdesk.core.persistence import save_model
-    from cfdesk.core.split import prepare_split
-    from cfdesk.core.train import Trainer
+    from cfdesk.core.data.split import prepare_split
+    from cfdesk.core.storage.model_file import save_model
+    from cfdesk.core.training.trainer import Trainer
 
     config = _config(args)
     ratings, test = _load(args)

@@ -7,7 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
-from cfdesk.core.summary import DatasetSummary
+from cfdesk.core.data.summary import DatasetSummary
 from cfdesk.qt.theme import SERIES, pen, style_plot
 
 FIGURES = ("users", "items", "ratings", "density", "scale", "titles")

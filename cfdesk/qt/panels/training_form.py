@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cfdesk.core.batching import effective_batch, scaled_lr
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.errors import TrainingError
+from cfdesk.core.training.batching import effective_batch, scaled_lr
 from cfdesk.qt.panels.presets import PRESETS
 
 MODELS = {"dotbias": "Dot product + biases", "dot": "Dot product", "nn": "Neural network"}

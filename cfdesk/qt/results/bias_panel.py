@@ -5,12 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
-from cfdesk.core.bias import bias_extremes
-from cfdesk.qt.results.context import ResultsContext
+from cfdesk.core.results.context import ResultsContext
+from cfdesk.core.results.item_facts import bias_extremes
 from cfdesk.qt.results.frame_model import empty_frame
 from cfdesk.qt.results.item_table import ItemTable
-from cfdesk.qt.results.options_row import options_row
-from cfdesk.qt.results.recommend_panel import spin
+from cfdesk.qt.widgets import options_row, spin
 
 COLUMNS = ["title", "bias", "count", "mean"]
 EXPLAIN = (

@@ -22,14 +22,14 @@ from PySide6.QtWidgets import (
 )
 
 from cfdesk.core.atomic import Cancelled, Progress, ShouldStop
-from cfdesk.core.export import export_recommendations
-from cfdesk.core.export_embeddings import export_map, export_projector
-from cfdesk.core.projection import item_map
+from cfdesk.core.results.context import ResultsContext
+from cfdesk.core.results.projection import item_map
+from cfdesk.core.storage.embeddings import export_map, export_projector
+from cfdesk.core.storage.export import export_recommendations
 from cfdesk.qt import dialogs
-from cfdesk.qt.results.context import ResultsContext
-from cfdesk.qt.results.recommend_panel import spin
 from cfdesk.qt.settings import AppSettings
 from cfdesk.qt.tasks import BackgroundTask
+from cfdesk.qt.widgets import spin
 
 KINDS = {
     "recommendations": ("Top-N recommendations (CSV)", "recommendations.csv"),

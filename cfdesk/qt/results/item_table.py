@@ -9,8 +9,6 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from cfdesk.qt.results.frame_model import FrameModel
 
-GENRES_WIDTH = 130  # wide enough for two genres; long lists elide (the tooltip has them all)
-
 
 class ItemTable(QTableView):
     """Read-only rows of items; `itemSelected(item_idx)` fires when the current row changes."""

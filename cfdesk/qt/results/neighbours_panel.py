@@ -7,11 +7,10 @@ import pandas as pd
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from cfdesk.qt.results.context import ResultsContext
+from cfdesk.core.results.context import ResultsContext
 from cfdesk.qt.results.frame_model import empty_frame
 from cfdesk.qt.results.item_table import ItemTable
-from cfdesk.qt.results.options_row import options_row
-from cfdesk.qt.results.recommend_panel import spin
+from cfdesk.qt.widgets import options_row, spin
 
 COLUMNS = ["title", "similarity", "count"]
 EMPTY = "Select an item in any table or on the map to see the items most like it."

@@ -17,13 +17,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cfdesk.core.foldin import fold_in
+from cfdesk.core.results.context import ResultsContext
+from cfdesk.core.results.foldin import fold_in
 from cfdesk.qt import dialogs
-from cfdesk.qt.results.context import ResultsContext
 from cfdesk.qt.results.frame_model import empty_frame
 from cfdesk.qt.results.item_table import ItemTable
-from cfdesk.qt.results.recommend_panel import spin
 from cfdesk.qt.tasks import BackgroundTask
+from cfdesk.qt.widgets import spin
 
 FOUND_COLUMNS = ["title", "count"]
 RECS_COLUMNS = ["rank", "title", "genres", "predicted", "count"]

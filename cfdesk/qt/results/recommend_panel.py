@@ -10,30 +10,22 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from cfdesk.core.lookup import user_index
-from cfdesk.qt.results.context import ResultsContext, UserRatings
+from cfdesk.core.results.context import ResultsContext, UserRatings
+from cfdesk.core.results.lookup import user_index
 from cfdesk.qt.results.frame_model import empty_frame
 from cfdesk.qt.results.item_table import ItemTable
 from cfdesk.qt.results.user_picker import UserPicker
+from cfdesk.qt.widgets import spin
 
 TOP_COLUMNS = ["rank", "title", "genres", "predicted", "count", "mean"]
 OWN_COLUMNS = ["title", "genres", "user_rating", "count", "mean"]
 ALL_GENRES = "All genres"
 OWN_SHOWN = 20
-
-
-def spin(low: int, high: int, value: int, suffix: str = "") -> QSpinBox:
-    """A compact spin box (shared by the panels' option rows)."""
-    box = QSpinBox(minimum=low, maximum=high, value=value)
-    box.setSuffix(suffix)
-    box.setKeyboardTracking(False)
-    return box
 
 
 class RecommendPanel(QWidget):

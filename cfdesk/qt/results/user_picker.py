@@ -6,7 +6,7 @@ import numpy as np
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
 from PySide6.QtWidgets import QLineEdit, QListView, QVBoxLayout, QWidget
 
-from cfdesk.qt.results.context import ResultsContext
+from cfdesk.core.results.context import ResultsContext
 
 Index = QModelIndex | QPersistentModelIndex
 MAX_SHOWN = 5000  # a list longer than this helps nobody; typing narrows it
@@ -21,7 +21,6 @@ class UserListModel(QAbstractListModel):
         self._id_text = np.array([], dtype=str)
         self._counts = np.array([], dtype=np.int64)
         self._shown = np.array([], dtype=np.int64)
-        self.n_matches = 0
 
     def set_users(self, ids: np.ndarray, counts: np.ndarray, order: np.ndarray) -> None:
         """All users in `order` (most active first, so an empty search starts with them)."""
@@ -41,7 +40,6 @@ class UserListModel(QAbstractListModel):
         else:
             found = np.arange(len(self._ids))
         self.beginResetModel()
-        self.n_matches = len(found)
         self._shown = found[:MAX_SHOWN]
         self.endResetModel()
 

@@ -6,13 +6,13 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
+from cfdesk.core.data.ratings import Ratings
 from cfdesk.core.fitted import FittedModel
-from cfdesk.core.ratings import Ratings
+from cfdesk.core.results.context import ResultsContext, UserRatings
 from cfdesk.qt import dialogs
 from cfdesk.qt.results.bias_panel import BiasPanel
-from cfdesk.qt.results.context import ResultsContext, UserRatings
 from cfdesk.qt.results.export_dialog import ExportDialog
-from cfdesk.qt.results.map_panel import MapPanel
+from cfdesk.qt.results.map.panel import MapPanel
 from cfdesk.qt.results.neighbours_panel import NeighboursPanel
 from cfdesk.qt.results.newuser_panel import NewUserPanel
 from cfdesk.qt.results.recommend_panel import RecommendPanel

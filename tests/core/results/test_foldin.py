@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from cfdesk.core.errors import CfdeskError, UnknownIdError
-from cfdesk.core.foldin import fold_in, rating_logits
-from cfdesk.core.recommend import Recommender
+from cfdesk.core.results.foldin import fold_in, rating_logits
+from cfdesk.core.results.recommend import Recommender
 
 RECOVERY_TOL = 0.05  # max abs error on vector entries from 30 noise-free ratings
 

@@ -7,10 +7,10 @@ import pytest
 import torch
 
 from cfdesk.core.config import TrainConfig
-from cfdesk.core.foldin import FoldedUser, fold_in
-from cfdesk.core.ratings import ratings_from_raw
-from cfdesk.core.recommend import Recommender
-from cfdesk.core.train import fit
+from cfdesk.core.data.ratings import ratings_from_raw
+from cfdesk.core.results.foldin import FoldedUser, fold_in
+from cfdesk.core.results.recommend import Recommender
+from cfdesk.core.training.trainer import fit
 
 
 @pytest.fixture(scope="module")

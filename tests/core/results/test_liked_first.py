@@ -6,15 +6,15 @@ import numpy as np
 import pytest
 import torch
 
-from cfdesk.core import demo
 from cfdesk.core.config import TrainConfig
+from cfdesk.core.data import demo
+from cfdesk.core.data.ids import IdIndex
+from cfdesk.core.data.ratings import ratings_from_raw
 from cfdesk.core.fitted import FittedModel, SeenItems
-from cfdesk.core.foldin import fold_in
-from cfdesk.core.ids import IdIndex
 from cfdesk.core.model import build_model
-from cfdesk.core.ratings import ratings_from_raw
-from cfdesk.core.recommend import Recommender
-from cfdesk.core.train import fit
+from cfdesk.core.results.foldin import fold_in
+from cfdesk.core.results.recommend import Recommender
+from cfdesk.core.training.trainer import fit
 
 
 def random_fitted(n_users: int = 40, n_items: int = 300, seed: int = 0) -> FittedModel:

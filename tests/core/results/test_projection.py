@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from cfdesk.core.errors import CfdeskError
-from cfdesk.core.projection import fit_pca, item_map
+from cfdesk.core.results.projection import fit_pca, item_map
 
 
 def test_pca_matches_the_variance_and_has_fixed_signs():

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from cfdesk.core.errors import CfdeskError, UnknownIdError
 from cfdesk.core.fitted import SeenItems
-from cfdesk.core.recommend import Recommender, seen_pairs
+from cfdesk.core.results.recommend import Recommender, seen_pairs
 
 
 def brute_force(fitted, user_idx, allowed):

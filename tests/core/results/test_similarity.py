@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from cfdesk.core.recommend import Recommender
-from cfdesk.core.similarity import Neighbours
+from cfdesk.core.results.recommend import Recommender
+from cfdesk.core.results.similarity import Neighbours
 
 
 def test_item_is_never_its_own_neighbour(fitted):

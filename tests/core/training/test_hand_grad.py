@@ -5,13 +5,12 @@ from __future__ import annotations
 import pytest
 import torch
 
-from cfdesk.core import hand_grad
-from cfdesk.core import train as train_module
+from cfdesk.core.data.split import prepare_split
 from cfdesk.core.errors import TrainingError
-from cfdesk.core.hand_grad import HandGradOptimizer, user_blocks
-from cfdesk.core.lazy_optim import RowSparseOptimizer
-from cfdesk.core.split import prepare_split
-from cfdesk.core.train import Trainer
+from cfdesk.core.training import hand_grad, steps
+from cfdesk.core.training.hand_grad import HandGradOptimizer, user_blocks
+from cfdesk.core.training.row_sparse import RowSparseOptimizer
+from cfdesk.core.training.trainer import Trainer
 
 real_blocks = user_blocks
 
@@ -26,7 +25,7 @@ def _assert_hand_matches_autograd(ratings, config, monkeypatch) -> None:
     """Train with hand-written gradients, then through autograd in one pass, and compare."""
     train, valid, _ = prepare_split(ratings, config)
     hand = _trained(train, valid, config)
-    monkeypatch.setattr(train_module, "has_hand_gradients", lambda module: False)
+    monkeypatch.setattr(steps, "has_hand_gradients", lambda module: False)
     auto = _trained(train, valid, config.with_changes(accum_steps=1))
     for name, value in auto.items():
         torch.testing.assert_close(hand[name], value, rtol=1e-4, atol=1e-5)

@@ -6,12 +6,12 @@ import numpy as np
 import torch
 
 from cfdesk.core.config import TrainConfig
+from cfdesk.core.data.split import prepare_split
 from cfdesk.core.model import DotProductBias
-from cfdesk.core.persistence import load_model, save_model
-from cfdesk.core.split import prepare_split
-from cfdesk.core.train import Trainer, fit
+from cfdesk.core.storage.model_file import load_model, save_model
+from cfdesk.core.training.trainer import Trainer, fit
 
-from .conftest import read_u
+from ..conftest import read_u
 
 
 def test_implicit_term_lowers_u1_validation_rmse(ml100k):

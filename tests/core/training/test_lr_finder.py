@@ -6,8 +6,8 @@ import math
 
 import torch
 
-from cfdesk.core.lr_finder import LRFinder, find_lr, valley
-from cfdesk.core.model_setup import make_model
+from cfdesk.core.model import make_model
+from cfdesk.core.training.lr_finder import LRFinder, find_lr, valley
 
 
 def test_sweep_suggests_a_rate_and_leaves_the_model_untouched(tiny, quick):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from cfdesk.core.batching import pack_rows, unpack_rows
+from cfdesk.core.training.batching import pack_rows, unpack_rows
 
 
 def test_packed_rows_shuffle_as_one_and_unpack_exactly():

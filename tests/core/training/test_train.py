@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 from cfdesk.core.config import TrainConfig
+from cfdesk.core.data.split import prepare_split
 from cfdesk.core.errors import TrainingError
-from cfdesk.core.reports import BatchReport, EpochReport, FitStarted
-from cfdesk.core.split import prepare_split
-from cfdesk.core.train import Trainer, fit
+from cfdesk.core.training.reports import BatchReport, EpochReport, FitStarted
+from cfdesk.core.training.trainer import Trainer, fit
 
-from .conftest import read_u
+from ..conftest import read_u
 
 U1_GUARD = 0.912  # regression guard (measured 0.9069); bench/bench_train.py measures it
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import torch
 
+from cfdesk.core.data.split import prepare_split
 from cfdesk.core.errors import OutOfMemoryError
-from cfdesk.core.lazy_optim import RowSparseOptimizer
-from cfdesk.core.reports import BatchReport
-from cfdesk.core.split import prepare_split
-from cfdesk.core.train import Trainer
+from cfdesk.core.training.reports import BatchReport
+from cfdesk.core.training.row_sparse import RowSparseOptimizer
+from cfdesk.core.training.trainer import Trainer
 
 
 def _weights(trainer: Trainer) -> dict:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from cfdesk.core.reports import EpochReport
-from cfdesk.core.split import prepare_split
-from cfdesk.core.train import Trainer
+from cfdesk.core.data.split import prepare_split
+from cfdesk.core.training.reports import EpochReport
+from cfdesk.core.training.trainer import Trainer
 
 pytestmark = [
     pytest.mark.gpu,

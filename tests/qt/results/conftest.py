@@ -12,9 +12,9 @@ DEMO_CONFIG = TrainConfig(epochs=3, device="cpu", seed=1)
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory):
     """(ratings, fitted) for the demo data, trained for a few epochs (about 10 s, once)."""
-    from cfdesk.core.demo import demo_ratings_path
-    from cfdesk.core.loader import load_ratings
-    from cfdesk.core.train import fit
+    from cfdesk.core.data.demo import demo_ratings_path
+    from cfdesk.core.data.loader import load_ratings
+    from cfdesk.core.training.trainer import fit
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CFDESK_DATA_DIR", str(tmp_path_factory.getbasetemp() / "cfdesk-data"))

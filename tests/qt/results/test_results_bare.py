@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cfdesk.core.config import TrainConfig
-from cfdesk.core.ratings import ratings_from_raw
-from cfdesk.core.train import fit
+from cfdesk.core.data.ratings import ratings_from_raw
+from cfdesk.core.training.trainer import fit
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform's remark
 

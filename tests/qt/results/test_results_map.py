@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 
-from cfdesk.core.projection import item_map
+from cfdesk.core.results.projection import item_map
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform's remark
 

@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from cfdesk.core.bias import bias_extremes
-from cfdesk.core.recommend import Recommender
+from cfdesk.core.results.item_facts import bias_extremes
+from cfdesk.core.results.recommend import Recommender
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform's remark
 
@@ -183,7 +183,8 @@ def test_new_user_search_and_star_buttons(view, qtbot):
 
 def test_save_and_open_gives_identical_recommendations(view, demo, tmp_path, qtbot):
     persistence = pytest.importorskip(
-        "cfdesk.core.persistence", reason="model files land with cfdesk.core.persistence"
+        "cfdesk.core.storage.model_file",
+        reason="model files land with cfdesk.core.storage.model_file",
     )
     _, fitted = demo
     user = fitted.users.ids[7]

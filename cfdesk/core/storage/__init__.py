@@ -1,0 +1,1 @@
+"""Files out: model files (.cfmodel) and CSV/TSV exports, each written atomically."""

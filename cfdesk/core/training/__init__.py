@@ -1,0 +1,1 @@
+"""Training: the report generator, its steps and optimizers, batching, schedules, devices, memory."""

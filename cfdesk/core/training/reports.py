@@ -1,0 +1,68 @@
+"""The small immutable reports training yields; the GUI, the CLI and the tests all read these."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from cfdesk.core.training.memory import MemorySample
+
+
+@dataclass(frozen=True)
+class FitStarted:
+    """First report: what is about to be trained, where, and what it must beat."""
+
+    device: str  # "cpu", "cuda:0", "mps"
+    device_name: str
+    model: str
+    n_train: int
+    n_valid: int
+    n_valid_skipped: int  # validation rows whose user or item training never saw
+    baselines: dict  # name -> validation RMSE (training RMSE when there is no validation)
+    batch_size: int  # effective batch (micro-batch × accumulation)
+    accum_steps: int
+    lr: float  # peak rate after batch-size scaling
+    lr_rule: str  # one sentence on how the rate followed the batch size
+    epochs: int
+    n_batches: int  # optimizer steps per epoch
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    """Every few batches: progress, smoothed loss and memory."""
+
+    epoch: int  # 1-based
+    batch: int  # 1-based within the epoch
+    n_batches: int
+    fraction: float  # of the whole run, 0..1
+    loss_rmse: float  # exponentially smoothed batch loss, as RMSE
+    lr: float
+    memory: MemorySample
+    message: str = ""  # e.g. an automatic batch-size change after running out of memory
+
+
+@dataclass(frozen=True)
+class EpochReport:
+    """End of one epoch."""
+
+    epoch: int  # 1-based
+    epochs: int
+    train_rmse: float  # over the epoch's batches, as trained (dropout, running weights)
+    valid_rmse: float  # NaN without validation rows
+    valid_mae: float
+    lr: float  # rate at the end of the epoch
+    seconds: float
+    samples_per_second: float
+    is_best: bool  # best validation RMSE so far (or the latest epoch without validation)
+    memory: MemorySample | None = field(default=None, compare=False)
+
+    def to_dict(self) -> dict:
+        """History row for FittedModel and model files (memory left out: it is machine-bound)."""
+        row = asdict(self)
+        row.pop("memory")
+        return row
+
+
+def best_epoch(history: list[EpochReport]) -> int:
+    """The last epoch marked best, 0 when none finished."""
+    best = [r.epoch for r in history if r.is_best]
+    return best[-1] if best else 0

@@ -1,0 +1,221 @@
+"""Row-sparse training for big tables: only the embedding rows a batch uses are read and updated.
+
+Dense AdamW reads and writes every row of every table each step; at MovieLens-25M's shape
+(220k rows × 64 factors) that dominates an epoch. Here each batch gathers its unique user and
+item rows into small tables, runs the model on those (torch.func.functional_call with inverse
+indices), and gives just those rows the Adam (or momentum) update and the decoupled weight
+decay; untouched rows are left alone, so a row is regularised in proportion to how often it is
+used (like Surprise's per-rating L2).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from cfdesk.core.config import TrainConfig
+
+ROW_SPARSE_PARAMS = 2_000_000  # automatic row-sparse updates from this many embedding weights
+
+
+def wants_row_sparse(setting: bool | None, module: nn.Module) -> bool:
+    """The setting, or automatic: row-sparse once the embedding tables are big."""
+    if setting is not None:
+        return setting
+    n = sum(m.weight.numel() for m in module.modules() if isinstance(m, nn.Embedding))
+    return n >= ROW_SPARSE_PARAMS
+
+
+@dataclass(frozen=True)
+class RowBatch:
+    """One batch's unique rows: small leaf tables to differentiate, and where each sample sits."""
+
+    tables: dict[str, torch.Tensor]  # parameter name -> gathered rows (requires grad)
+    rows: dict[str, torch.Tensor]  # "user"/"item" -> unique indices into the full tables
+    user_pos: torch.Tensor  # per sample: row of its user in the small tables
+    item_pos: torch.Tensor
+
+
+class RowSparseOptimizer:
+    """AdamW (`kind="adamw"`) or SGD with momentum on gathered rows; dense for other weights."""
+
+    def __init__(self, module: nn.Module, config: TrainConfig, lr: float) -> None:
+        self.module, self.kind = module, config.optimizer
+        self.params = dict(module.named_parameters())
+        self.roles = {
+            f"{name}.weight": "user" if name.startswith("user") else "item"
+            for name, sub in module.named_modules()
+            if isinstance(sub, nn.Embedding)
+        }
+        self.decay = {
+            n: config.bias_weight_decay if "bias" in n else config.weight_decay for n in self.params
+        }
+        self.param_groups = [{"lr": lr, "betas": (0.9, 0.99), "momentum": 0.9, "eps": 1e-8}]
+        self.state = {n: self._fresh(p) for n, p in self.params.items()}
+
+    def _fresh(self, param: torch.Tensor) -> dict:
+        """Per-row moments as 2-D tables (row, width): 2-D index_select is far faster than 3-D
+        on the CPU, and contiguous moments let torch's fused AdamW do the update in one pass."""
+        names = ("exp_avg", "exp_avg_sq") if self.kind == "adamw" else ("momentum",)
+        shape = (param.shape[0], _width(param))
+        return {"step": 0, **{name: param.new_zeros(shape) for name in names}}
+
+    def gather(self, users: torch.Tensor, items: torch.Tensor) -> RowBatch:
+        """Unique rows of this batch, copied into small tables that collect the gradients."""
+        uniq_u, user_pos = torch.unique(users, return_inverse=True)
+        uniq_i, item_pos = torch.unique(items, return_inverse=True)
+        rows = {"user": uniq_u, "item": uniq_i}
+        tables = {
+            name: self.params[name].detach().index_select(0, rows[role]).requires_grad_()
+            for name, role in self.roles.items()
+        }
+        return RowBatch(tables, rows, user_pos, item_pos)
+
+    def forward(self, batch: RowBatch, user_pos: torch.Tensor, item_pos: torch.Tensor):
+        """The model's predictions with its tables swapped for the batch's small ones."""
+        return torch.func.functional_call(self.module, batch.tables, (user_pos, item_pos))
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear the dense weights' gradients (the small tables are new every batch)."""
+        self.module.zero_grad(set_to_none=set_to_none)
+
+    @torch.no_grad()
+    def step(self, batch: RowBatch) -> None:
+        """Update the gathered rows and every dense weight that has a gradient."""
+        updates = [
+            (name, batch.rows[self.roles[name]], table.grad, table.detach())
+            for name, table in batch.tables.items()
+            if table.grad is not None
+        ]
+        updates += [
+            (name, None, param.grad, param.detach().clone())
+            for name, param in self.params.items()
+            if name not in self.roles and param.grad is not None
+        ]
+        self.apply(updates)
+        self.advance({name for name, *_ in updates})
+
+    @torch.no_grad()
+    def apply(
+        self, updates: list[tuple[str, torch.Tensor | None, torch.Tensor, torch.Tensor]]
+    ) -> None:
+        """Compute every table's new rows first, then store them all: an out-of-memory error
+        while computing leaves weights and moments untouched, so a retry steps each table once.
+        The step count stays until `advance`, so one step may store its rows in several calls."""
+        staged = [self._compute(*update) for update in updates]
+        for name, rows, moments, value in staged:
+            self._commit(name, rows, moments, value)
+
+    def advance(self, names) -> None:
+        """End the step for these tables: Adam's bias correction counts it from now on."""
+        for name in names:
+            self.state[name]["step"] += 1
+
+    def _compute(self, name: str, rows, grad: torch.Tensor, value: torch.Tensor):
+        """One step for `rows` of a weight (all of it when None) on copies; `value` holds their
+        values and is updated in place. Returns what `_commit` stores."""
+        group, state = self.param_groups[0], self.state[name]
+        lr = group["lr"]
+        grad = grad.reshape(len(grad), -1)
+        flat = value.view(len(value), -1)
+        moments = {
+            k: state[k].clone() if rows is None else state[k].index_select(0, rows)
+            for k in state
+            if k != "step"
+        }
+        if self.kind == "adamw":
+            beta1, beta2 = group["betas"]
+            step = torch.tensor(float(state["step"] + 1), device=flat.device)
+            adamw_(
+                flat, grad, moments["exp_avg"], moments["exp_avg_sq"], step,
+                lr=lr, betas=(beta1, beta2), weight_decay=self.decay[name], eps=group["eps"],
+            )  # fmt: skip
+        else:
+            flat.mul_(1 - lr * self.decay[name])
+            moments["momentum"].mul_(group["momentum"]).add_(grad)
+            flat.add_(moments["momentum"], alpha=-lr)
+        return name, rows, moments, value
+
+    def _commit(self, name: str, rows, moments: dict, value: torch.Tensor) -> None:
+        """Store one computed step: the moments and the rows' values."""
+        state = self.state[name]
+        for key, moment in moments.items():
+            _store(state[key], rows, moment)
+        _store(self.params[name].data, rows, value)
+
+
+def adamw_(
+    value: torch.Tensor,
+    grad: torch.Tensor,
+    exp_avg: torch.Tensor,
+    exp_avg_sq: torch.Tensor,
+    step: torch.Tensor,
+    *,
+    lr: float,
+    betas: tuple[float, float],
+    weight_decay: float,
+    eps: float,
+) -> None:
+    """One AdamW step in place, as torch.optim.AdamW takes it: torch's fused kernel (one pass)
+    where this torch has it for the device, else the same arithmetic op by op."""
+    beta1, beta2 = betas
+    if _has_fused_adamw(value.device):
+        torch._fused_adamw_(
+            [value], [grad], [exp_avg], [exp_avg_sq], [], [step],
+            lr=lr, beta1=beta1, beta2=beta2, weight_decay=weight_decay, eps=eps,
+            amsgrad=False, maximize=False,
+        )  # fmt: skip
+        return
+    value.mul_(1 - lr * weight_decay)
+    exp_avg.lerp_(grad, 1 - beta1)
+    exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+    n = float(step)
+    denom = (exp_avg_sq.sqrt() / math.sqrt(1 - beta2**n)).add_(eps)
+    value.addcdiv_(exp_avg, denom, value=-lr / (1 - beta1**n))
+
+
+_FUSED: dict[str, bool] = {}
+
+
+def _has_fused_adamw(device: torch.device) -> bool:
+    """Whether torch._fused_adamw_ (private, CPU support since torch 2.4) runs on this device
+    type; tried once on a scalar and remembered."""
+    if device.type not in _FUSED:
+        probe = [torch.zeros(1, device=device) for _ in range(4)]
+        try:
+            torch._fused_adamw_(
+                probe[:1], probe[1:2], probe[2:3], probe[3:4], [],
+                [torch.ones((), device=device)], lr=0.0, beta1=0.9, beta2=0.99,
+                weight_decay=0.0, eps=1e-8, amsgrad=False, maximize=False,
+            )  # fmt: skip
+            _FUSED[device.type] = True
+        except (AttributeError, NotImplementedError, RuntimeError):
+            _FUSED[device.type] = False
+    return _FUSED[device.type]
+
+
+def _width(param: torch.Tensor) -> int:
+    return param[0].numel() if param.dim() else 1
+
+
+def _store(target: torch.Tensor, rows: torch.Tensor | None, value: torch.Tensor) -> None:
+    if rows is None:
+        target.copy_(value)
+    else:
+        _wide(target).index_copy_(0, rows, _wide(value))
+
+
+def _wide(table: torch.Tensor) -> torch.Tensor:
+    """The same bytes seen as fewer, wider elements per row: index_copy_ works element by
+    element, so 16-byte elements scatter rows faster."""
+    if table.dim() != 2 or not table.is_contiguous():
+        return table
+    row_bytes = table.shape[1] * table.element_size()
+    widths = (torch.int64,) if table.device.type == "mps" else (torch.complex128, torch.int64)
+    for wide in widths:  # MPS has no complex128
+        if row_bytes % wide.itemsize == 0 and wide.itemsize > table.element_size():
+            return table.view(wide)
+    return table

@@ -1,0 +1,281 @@
+"""The training loop as a generator of small reports; stop at any batch, keep a usable model."""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import torch
+
+from cfdesk.core.config import TrainConfig
+from cfdesk.core.data.ratings import Ratings
+from cfdesk.core.data.split import prepare_split
+from cfdesk.core.errors import TrainingError
+from cfdesk.core.fitted import FittedModel, build_fitted
+from cfdesk.core.model import make_model
+from cfdesk.core.training import batching
+from cfdesk.core.training.device import cpu_threads_for, device_name, resolve_device, synchronize
+from cfdesk.core.training.divergence import check_weights, finite_loss
+from cfdesk.core.training.evaluation import EvalRows, baselines_on, first_baselines
+from cfdesk.core.training.implicit import ImplicitTerm, wants_implicit
+from cfdesk.core.training.memory import memory_sample, release, reset_peak
+from cfdesk.core.training.optim import set_lr_and_momentum
+from cfdesk.core.training.reports import BatchReport, EpochReport, FitStarted, best_epoch
+from cfdesk.core.training.row_sparse import wants_row_sparse
+from cfdesk.core.training.schedule import lr_and_momentum
+from cfdesk.core.training.steps import Step, make_step
+
+log = logging.getLogger(__name__)
+Report = FitStarted | BatchReport | EpochReport
+SMOOTHING = 0.98  # fastai's smoothed loss
+
+
+class Trainer:
+    """Trains one model; iterate `reports()`, call `stop()` from any thread, then `result()`."""
+
+    def __init__(
+        self,
+        train: Ratings,
+        valid: Ratings | None,
+        config: TrainConfig,
+        test: Ratings | None = None,
+    ) -> None:
+        config.check()
+        if train.n_ratings == 0:
+            raise TrainingError(
+                f"{train.source or 'the training split'} has no ratings left to train on; "
+                "lower valid_frac or use a bigger file"
+            )
+        self.device = resolve_device(config.device)
+        self.train, self.valid, self.test = train, valid, test
+        self.batch_size = batching.effective_batch(config, train.n_ratings)
+        self.accum_steps = config.accum_steps
+        batching.micro_batch(self.batch_size, self.accum_steps)
+        self.lr = batching.scaled_lr(config.lr, config.lr_batch, self.batch_size)
+        self.module = make_model(config, train).to(self.device)
+        self._row_sparse = wants_row_sparse(config.row_sparse, self.module)
+        implicit = wants_implicit(config, self._row_sparse)
+        self._implicit = ImplicitTerm(self.module, train, self.device) if implicit else None
+        self.config = config.with_changes(
+            y_range=self.module.y_range, batch_size=self.batch_size, accum_steps=self.accum_steps
+        )
+        self.history: list[EpochReport] = []
+        self._stop = threading.Event()
+        self._valid = EvalRows.build(valid, train, self.device, "valid")
+        self._snapshot: dict | None = None
+        self._snapshot_epoch = 0  # the epoch whose weights the snapshot holds
+        self._best = math.inf
+        self._fit_seconds = 0.0
+        self._outcome = "not started"
+        self._note = ""
+
+    def stop(self) -> None:
+        """Ask the running generator to return at the next batch boundary (thread-safe)."""
+        self._stop.set()
+
+    def reports(self) -> Iterator[Report]:
+        """Train, yielding FitStarted, then BatchReports and one EpochReport per epoch."""
+        if self._outcome != "not started":
+            raise TrainingError("this trainer already ran; start a new one to train again")
+        self._outcome = "running"
+        n_params = sum(p.numel() for p in self.module.parameters())
+        try:
+            with cpu_threads_for(self.device, n_params):
+                yield from self._run()
+        finally:
+            self._settle()
+
+    def _settle(self) -> None:
+        """On stop, close or error: keep the last completed (or best) epoch's weights."""
+        if self._outcome == "running":
+            self._outcome = "cancelled"
+        if self._snapshot is not None and self._outcome != "finished":
+            self.module.load_state_dict(self._snapshot)
+            if self._implicit is not None:
+                self._implicit.refresh()
+
+    def _started(self, n_batches: int) -> FitStarted:
+        return FitStarted(
+            device=str(self.device),
+            device_name=device_name(self.device),
+            model=self.config.model,
+            n_train=self.train.n_ratings,
+            n_valid=self._valid.n,
+            n_valid_skipped=self._valid.n_skipped,
+            baselines=first_baselines(self.train, self._valid),
+            batch_size=self.batch_size,
+            accum_steps=self.accum_steps,
+            lr=self.lr,
+            lr_rule=batching.lr_rule_sentence(self.config, self.batch_size, self.lr),
+            epochs=self.config.epochs,
+            n_batches=n_batches,
+        )
+
+    def _run(self) -> Iterator[Report]:
+        cfg, dev = self.config, self.device
+        if dev.type == "cuda":
+            torch.backends.cuda.matmul.allow_tf32 = cfg.tf32
+            torch.backends.cudnn.allow_tf32 = cfg.tf32
+            reset_peak(dev)
+        packed = batching.pack_rows(*batching.device_tensors(self.train, dev))
+        n = len(packed)
+        n_batches = math.ceil(n / self.batch_size)
+        yield self._started(n_batches)
+        opt = make_step(self.module, cfg, self.lr, self._row_sparse, self._implicit, dev)
+        gen = torch.Generator(device=dev).manual_seed(cfg.seed)
+        shuffled = torch.empty_like(packed)  # each epoch's order of the packed ratings
+        every = cfg.report_every or max(1, n_batches // 20)
+        total_steps, step, bad_epochs = n_batches * cfg.epochs, 0, 0
+        smooth = torch.zeros((), device=dev)
+        for epoch in range(1, cfg.epochs + 1):
+            t0 = time.perf_counter()
+            self.module.train()
+            perm = batching.epoch_order(n, gen, dev)
+            torch.index_select(packed, 0, perm, out=shuffled)  # users, items, ratings at once
+            del perm  # one buffer for every epoch: fresh pages would cost a third of the gather
+            sq_sum = torch.zeros((), device=dev)
+            for b in range(n_batches):
+                if self._stop.is_set():
+                    return
+                batch = batching.unpack_rows(
+                    shuffled[b * self.batch_size : (b + 1) * self.batch_size]
+                )
+                lr, mom = lr_and_momentum(cfg.schedule, self.lr, step / total_steps)
+                set_lr_and_momentum(opt, lr, mom)
+                sq = self._step(opt, *batch, epoch)
+                sq_sum += sq
+                step += 1
+                smooth = smooth * SMOOTHING + (1 - SMOOTHING) * sq / len(batch[2])
+                if (b + 1) % every == 0 and b + 1 < n_batches:
+                    loss = math.sqrt(finite_loss(smooth, epoch, lr) / (1 - SMOOTHING**step))
+                    yield BatchReport(
+                        epoch,
+                        b + 1,
+                        n_batches,
+                        step / total_steps,
+                        loss,
+                        lr,
+                        memory_sample(dev),
+                        self._take_note(),
+                    )
+            train_rmse = math.sqrt(finite_loss(sq_sum, epoch, lr) / n)
+            check_weights(self.module, epoch, lr)
+            synchronize(dev)
+            train_seconds = time.perf_counter() - t0
+            valid_rmse, valid_mae = self._valid.score(self.module)
+            seconds = time.perf_counter() - t0
+            self._fit_seconds += seconds
+            report = self._end_epoch(
+                epoch, train_rmse, valid_rmse, valid_mae, lr, seconds, n / train_seconds
+            )
+            yield report
+            bad_epochs = 0 if report.is_best else bad_epochs + 1
+            if cfg.patience and bad_epochs >= cfg.patience:
+                self._outcome = "stopped early"
+                return
+        self._outcome = "finished" if not cfg.patience else "finished, best restored"
+
+    def _end_epoch(self, epoch, train_rmse, valid_rmse, valid_mae, lr, seconds, speed):
+        has_valid = not math.isnan(valid_rmse)
+        is_best = valid_rmse < self._best if has_valid else True
+        if is_best:
+            self._best = valid_rmse if has_valid else self._best
+        if is_best or not self.config.patience:
+            self._snapshot = {k: v.detach().clone() for k, v in self.module.state_dict().items()}
+            self._snapshot_epoch = epoch
+        report = EpochReport(
+            epoch,
+            self.config.epochs,
+            train_rmse,
+            valid_rmse,
+            valid_mae,
+            lr,
+            seconds,
+            speed,
+            is_best,
+            memory_sample(self.device),
+        )
+        self.history.append(report)
+        return report
+
+    def _step(self, opt: Step, users, items, target, epoch: int) -> torch.Tensor:
+        """One optimizer step, retried with half the micro-batch after running out of memory;
+        returns the summed squared error."""
+        while True:
+            try:
+                return self._try_step(opt, users, items, target)
+            except torch.OutOfMemoryError:
+                opt.zero_grad(set_to_none=True)
+                release(self.device)
+                self._shrink_after_oom(epoch)
+
+    def _try_step(self, opt: Step, users, items, target) -> torch.Tensor:
+        micro = batching.micro_batch(self.batch_size, self.accum_steps)
+        return opt.train_step(users, items, target, micro)
+
+    def _shrink_after_oom(self, epoch: int) -> None:
+        """Halve the micro-batch (double accumulation): same updates, less memory per pass."""
+        micro, accum = batching.after_out_of_memory(
+            epoch, self.batch_size, self.accum_steps, self.config.auto_fit
+        )
+        self.accum_steps = accum
+        self.config = self.config.with_changes(accum_steps=accum)
+        self._note = (
+            f"out of memory: now {accum} micro-batches of {micro} per step "
+            f"(effective batch {self.batch_size} unchanged)"
+        )
+        log.warning(self._note)
+
+    def _take_note(self) -> str:
+        note, self._note = self._note, ""
+        return note
+
+    def result(self) -> FittedModel:
+        """The model of the last completed (or best) epoch, with metrics; safe after stop()."""
+        module = self.module if self._implicit is None else self._implicit.merged()
+        test = EvalRows.build(self.test, self.train, self.device, "test")
+        test_rmse, test_mae = test.score(module)
+        valid_rmse, valid_mae = self._valid.score(module)
+        kept = [r.train_rmse for r in self.history if r.epoch == self._snapshot_epoch]
+        metrics = {
+            "train_rmse": kept[0] if kept else math.nan,  # the epoch whose weights are kept
+            "valid_rmse": valid_rmse,
+            "valid_mae": valid_mae,
+            "test_rmse": test_rmse,
+            "test_mae": test_mae,
+            "n_train": self.train.n_ratings,
+            "n_valid": self._valid.n,
+            "n_valid_skipped": self._valid.n_skipped,
+            "n_test": test.n,
+            "n_test_skipped": test.n_skipped,
+            "baselines": baselines_on(self.train, self._valid, test),
+            "fit_seconds": self._fit_seconds,
+            "epochs_run": len(self.history),
+            "best_epoch": best_epoch(self.history),
+            "outcome": self._outcome,
+            "device": str(self.device),
+            "batch_size": self.batch_size,
+            "accum_steps": self.accum_steps,
+            "lr": self.lr,
+        }
+        history = [r.to_dict() for r in self.history]
+        return build_fitted(module, self.config, self.train, history, metrics, self.valid)
+
+
+def fit(
+    ratings: Ratings,
+    config: TrainConfig | None = None,
+    test: Ratings | None = None,
+    on_report: Callable[[Report], None] | None = None,
+) -> FittedModel:
+    """Split, train to the end and return the model: the one-call path for scripts."""
+    config = config or TrainConfig()
+    train, valid, test = prepare_split(ratings, config, test)
+    trainer = Trainer(train, valid, config, test)
+    for report in trainer.reports():
+        if on_report is not None:
+            on_report(report)
+    return trainer.result()

@@ -1,0 +1,22 @@
+"""Small widgets the panels share: compact spin boxes and one-sentence option rows."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QWidget
+
+
+def spin(low: int, high: int, value: int, suffix: str = "") -> QSpinBox:
+    """A compact spin box that reports a value once it is committed, not on every keystroke."""
+    box = QSpinBox(minimum=low, maximum=high, value=value)
+    box.setSuffix(suffix)
+    box.setKeyboardTracking(False)
+    return box
+
+
+def options_row(*parts: QWidget | str) -> QHBoxLayout:
+    """Lay out a sentence such as "Show [n] with ≥ [m] ratings": strings become labels."""
+    row = QHBoxLayout()
+    for part in parts:
+        row.addWidget(QLabel(part) if isinstance(part, str) else part)
+    row.addStretch(1)
+    return row
