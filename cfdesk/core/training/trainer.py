@@ -23,7 +23,13 @@ from cfdesk.core.training.evaluation import EvalRows, baselines_on, first_baseli
 from cfdesk.core.training.implicit import ImplicitTerm, wants_implicit
 from cfdesk.core.training.memory import memory_sample, release, reset_peak
 from cfdesk.core.training.optim import set_lr_and_momentum
-from cfdesk.core.training.reports import BatchReport, EpochReport, FitStarted, best_epoch
+from cfdesk.core.training.reports import (
+    BatchReport,
+    EpochReport,
+    FitStarted,
+    best_epoch,
+    kept_sentence,
+)
 from cfdesk.core.training.row_sparse import wants_row_sparse
 from cfdesk.core.training.schedule import lr_and_momentum
 from cfdesk.core.training.steps import Step, make_step
@@ -89,10 +95,13 @@ class Trainer:
             self._settle()
 
     def _settle(self) -> None:
-        """On stop, close or error: keep the last completed (or best) epoch's weights."""
+        """At the end, on stop, close or error: the module takes the kept epoch's weights (the
+        best validation epoch, or the last completed one), unless it holds them already."""
         if self._outcome == "running":
             self._outcome = "cancelled"
-        if self._snapshot is not None and self._outcome != "finished":
+        last = self.history[-1].epoch if self.history else 0
+        restore = self._outcome == "cancelled" or self._snapshot_epoch != last
+        if self._snapshot is not None and restore:
             self.module.load_state_dict(self._snapshot)
             if self._implicit is not None:
                 self._implicit.refresh()
@@ -176,14 +185,14 @@ class Trainer:
             if cfg.patience and bad_epochs >= cfg.patience:
                 self._outcome = "stopped early"
                 return
-        self._outcome = "finished" if not cfg.patience else "finished, best restored"
+        self._outcome = "finished"
 
     def _end_epoch(self, epoch, train_rmse, valid_rmse, valid_mae, lr, seconds, speed):
         has_valid = not math.isnan(valid_rmse)
         is_best = valid_rmse < self._best if has_valid else True
         if is_best:
             self._best = valid_rmse if has_valid else self._best
-        if is_best or not self.config.patience:
+        if is_best or not self.config.keep_best:
             self._snapshot = {k: v.detach().clone() for k, v in self.module.state_dict().items()}
             self._snapshot_epoch = epoch
         report = EpochReport(
@@ -234,7 +243,7 @@ class Trainer:
         return note
 
     def result(self) -> FittedModel:
-        """The model of the last completed (or best) epoch, with metrics; safe after stop()."""
+        """The model of the kept epoch (best or last completed), with metrics; safe after stop()."""
         module = self.module if self._implicit is None else self._implicit.merged()
         test = EvalRows.build(self.test, self.train, self.device, "test")
         test_rmse, test_mae = test.score(module)
@@ -255,6 +264,8 @@ class Trainer:
             "fit_seconds": self._fit_seconds,
             "epochs_run": len(self.history),
             "best_epoch": best_epoch(self.history),
+            "kept_epoch": self._snapshot_epoch,
+            "kept": kept_sentence(self.history, self._snapshot_epoch, self.config.keep_best),
             "outcome": self._outcome,
             "device": str(self.device),
             "batch_size": self.batch_size,
