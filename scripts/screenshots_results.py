@@ -1,7 +1,9 @@
-"""Render the Results page of the real app to docs/screenshots/results-*.png (Xvfb, 1440×900).
+"""Render the Results page of the real app to docs/screenshots/results-*.png (Xvfb).
 
-    xvfb-run -a -s "-screen 0 1440x900x24" env QT_QPA_PLATFORM=xcb \\
+    xvfb-run -a -s "-screen 0 1280x800x24" env QT_QPA_PLATFORM=xcb \\
         .venv/bin/python scripts/screenshots_results.py [--dark]
+
+Names follow scripts/screenshots.py (-WxH for other screen sizes, -dark).
 
 Trains the demo data for a few epochs in a throw-away settings folder, then shows
 recommendations with neighbours, item biases, a new user, the map (genre colours, labels and
@@ -16,7 +18,7 @@ import sys
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QCursor, QImage
-from screenshots import OUT, SUFFIX, center, make_app, open_window, pump, wait_until
+from screenshots import center, make_app, open_window, pump, shot_path, wait_until
 from screenshots import shoot as shoot_screen
 
 from cfdesk.core.data.demo import demo_ratings_path
@@ -31,7 +33,7 @@ MAX_BYTES = 300 * 1024  # the README's budget per image
 def shoot(name: str) -> None:
     """The whole screen; a busy map goes to a 256-colour palette to stay under MAX_BYTES."""
     shoot_screen(name)
-    path = OUT / f"{name}{SUFFIX}.png"
+    path = shot_path(name)
     for dither in (Qt.ImageConversionFlag.AutoColor, Qt.ImageConversionFlag.ThresholdDither):
         if path.stat().st_size <= MAX_BYTES:
             break

@@ -45,7 +45,7 @@ class TrainingMonitor(QWidget):
         charts = QSplitter(Qt.Orientation.Horizontal)
         charts.addWidget(self.rmse_chart)
         charts.addWidget(self.memory_chart)
-        charts.setSizes([560, 440])
+        charts.setSizes([600, 400])
         self.splitter.addWidget(charts)
         self.splitter.addWidget(self.log)
         self.splitter.setSizes([520, 140])

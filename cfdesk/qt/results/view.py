@@ -49,8 +49,9 @@ class ResultsView(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.tabs)
         self.splitter.addWidget(self.neighbours)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setSizes([960, 320])
+        self.splitter.setStretchFactor(0, 3)  # a narrower window narrows both, the tabs most
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([900, 300])
         self.empty = QLabel(EMPTY, alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.empty.setObjectName("heading")
         self.stack = QStackedWidget()

@@ -14,7 +14,6 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -27,6 +26,7 @@ from cfdesk.core.errors import CfdeskError
 from cfdesk.core.results.context import ResultsContext
 from cfdesk.core.results.projection import ItemMap, item_map
 from cfdesk.qt import dialogs
+from cfdesk.qt.flow_layout import FlowLayout
 from cfdesk.qt.results.map.plot import N_LABELS, MapPlot, short
 from cfdesk.qt.results.map.style import COLOR_BY, Colouring, colouring, point_sizes
 from cfdesk.qt.results.neighbours_panel import describe
@@ -78,7 +78,7 @@ class MapPanel(QWidget):
         self.select.setToolTip("Drag a rectangle on the map to select the items inside it")
         self.export_area = QPushButton("Export selection…", enabled=False)
         self.save_png = QPushButton("Save PNG…")
-        self.status = QLabel("Train or open a model to draw its map.")
+        self.status = QLabel("Train or open a model to draw its map.", wordWrap=True)
         self._build_layout()
         self.task.succeeded.connect(self._on_map)
         self.task.busyChanged.connect(self._on_busy)
@@ -95,13 +95,11 @@ class MapPanel(QWidget):
         self.plot.areaSelected.connect(self._on_area)
 
     def _build_layout(self) -> None:
-        controls = QHBoxLayout()
+        controls = FlowLayout()
         for label, widget in (("X", self.x_axis), ("Y", self.y_axis), ("Colour", self.color_by)):
             controls.addWidget(QLabel(label))
             controls.addWidget(widget)
-        controls.addSpacing(12)
         controls.addWidget(self.search)
-        controls.addStretch(1)
         for button in (self.reset, self.select, self.export_area, self.save_png):
             controls.addWidget(button)
         layout = QVBoxLayout(self)
