@@ -25,11 +25,13 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
+from cfdesk import __version__
 from cfdesk.assets import asset_path
 from cfdesk.core.data.demo import demo_ratings_path
 from cfdesk.core.data.loader import sniff
 from cfdesk.qt import import_dialog
 from cfdesk.qt.main_window import MainWindow
+from cfdesk.qt.splash import Splash
 from cfdesk.qt.theme import load_stylesheet
 from cfdesk.qt.worker import wait_for_all
 
@@ -145,6 +147,10 @@ def center(dialog: QWidget) -> None:
 def main() -> int:
     _app = make_app(sys.argv)
     OUT.mkdir(parents=True, exist_ok=True)
+    splash = Splash(QApplication.windowIcon(), __version__)
+    splash.show_now("Starting…")
+    shoot("00-starting")
+    splash.close()
     window = open_window()
     shoot("01-welcome")
 

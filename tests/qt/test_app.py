@@ -96,3 +96,46 @@ def test_demo_flag_opens_the_demo_data(qtbot, qapp, monkeypatch):
     assert len(opened) == 1
     for widget in qapp.topLevelWidgets():
         widget.close()
+
+
+# The first window painted must be the start-up card, before torch is imported (seconds).
+SPLASH_DRIVER = """
+import sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+from cfdesk.entry import main
+
+class FirstPaints(QObject):
+    seen = []
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and obj.isWidgetType() and obj.isWindow():
+            name = type(obj).__name__
+            if name not in [n for n, _ in self.seen]:
+                text = obj.message() if name == "Splash" else ""
+                self.seen.append((name, text))
+                print("PAINT", name, text, "torch" in sys.modules, flush=True)
+            if name == "MainWindow":
+                splashes = [w for w in QApplication.topLevelWidgets()
+                            if type(w).__name__ == "Splash" and w.isVisible()]
+                print("SPLASH STILL SHOWN", bool(splashes), flush=True)
+                QTimer.singleShot(0, obj.close)
+                QTimer.singleShot(0, QApplication.quit)
+        return False
+
+app = QApplication(["cfdesk"])
+spy = FirstPaints()
+app.installEventFilter(spy)
+sys.exit(main([]))
+"""
+
+
+@pytest.mark.slow
+def test_a_starting_card_is_painted_before_torch_loads_and_goes_with_the_window(
+    isolated_settings, isolated_log_dir
+):
+    out = _run(SPLASH_DRIVER, "", isolated_log_dir)
+    assert out.returncode == 0, out.stderr[-800:]
+    paints = [line.split() for line in out.stdout.splitlines() if line.startswith("PAINT")]
+    assert paints[0] == ["PAINT", "Splash", "Starting…", "False"]
+    assert ["PAINT", "MainWindow", "True"] in paints
+    assert "SPLASH STILL SHOWN False" in out.stdout
