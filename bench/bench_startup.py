@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_startup.py [--runs 5] [--cold] [--source DIR]
 
-Each run spawns a fresh `python` that starts the app the way `cfdesk` does 
+Each run spawns a fresh `python` that starts the app the way `cfdesk` does (cfdesk.entry's
 main, offscreen), with a Qt event filter noting the first paint of any top-level window and
 of the main window; the app quits once the main window has painted. Printed per run and as
 medians: seconds from process start (the spawn) and from the call of main() to the first paint,
@@ -53,7 +53,9 @@ class FirstPaint(QObject):
 app = QApplication(["cfdesk"])
 spy = FirstPaint()
 app.installEventFilter(spy)
+import cfdesk
 from cfdesk.entry import main
+marks["cfdesk"] = cfdesk.__file__
 marks["main_called"] = time.time()
 main([])
 print("MARKS " + json.dumps(marks), flush=True)
@@ -89,13 +91,16 @@ def launch(source: Path) -> dict:
         "CFDESK_LOG_DIR": tempfile.mkdtemp(prefix="cfdesk-startup-logs-"),
     }
     spawned = time.time()
-    out = subprocess.run(
-        [sys.executable, "-c", CHILD], capture_output=True, text=True, env=env, timeout=300
-    )
+    out = subprocess.run(  # in `source`: `python -c` looks in the working folder first
+        [sys.executable, "-c", CHILD], capture_output=True, text=True, env=env, timeout=300,
+        cwd=source,
+    )  # fmt: skip
     line = next((x for x in out.stdout.splitlines() if x.startswith("MARKS ")), None)
     if out.returncode != 0 or line is None:
         raise RuntimeError(f"the app did not start: {out.stderr[-600:]}")
     marks = json.loads(line[len("MARKS ") :])
+    if Path(marks["cfdesk"]).parent.parent != source:
+        raise RuntimeError(f"ran the cfdesk in {marks['cfdesk']}, not the one in {source}")
     return {
         "first_paint_from_start_s": marks["first_paint"] - spawned,
         "first_paint_from_main_s": marks["first_paint"] - marks["main_called"],
