@@ -45,7 +45,7 @@ class TrainingControl(QObject):
     def __init__(self, window) -> None:
         super().__init__(window)
         self._window = window
-        self.runner = TrainingRunner(self)
+        self.runner = TrainingRunner(self, between_batches=window.monitor.ui_turn.wait)
         self.lr_task = BackgroundTask(self)
         self.warm_task = BackgroundTask(self)
         self.warm_task.succeeded.connect(self._on_warm)

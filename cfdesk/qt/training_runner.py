@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 
 import torch
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -19,7 +19,8 @@ from cfdesk.core.training.trainer import (
 from cfdesk.qt.worker import GeneratorWorker
 
 UI_CORES = 1  # CPU cores kept free for the UI while training
-REDRAW_MS = 150  # about 7 chart updates per second: enough to watch, cheap to draw
+REDRAW_MS = 150  # about 7 chart updates per second: enough to watch, cheap to draw (the
+# monitor's memory chart is timed between these redraws)
 
 
 def warm_up() -> None:
@@ -48,8 +49,12 @@ class TrainingRunner(QObject):
     trainingFailed = Signal(object)
     runningChanged = Signal(bool)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(
+        self, parent: QObject | None = None, between_batches: Callable[[], None] | None = None
+    ) -> None:
+        """`between_batches` runs on the training thread before every batch (UiTurn.wait)."""
         super().__init__(parent)
+        self._between_batches = between_batches
         self._worker: GeneratorWorker | None = None
         self._trainer: Trainer | None = None
         self._stop_requested = False
@@ -87,7 +92,7 @@ class TrainingRunner(QObject):
         torch.set_num_threads(max(1, threads - UI_CORES))
         try:
             train, valid, _ = prepare_split(ratings, config, test)
-            self._trainer = Trainer(train, valid, config)
+            self._trainer = Trainer(train, valid, config, between_batches=self._between_batches)
             if self._stop_requested:
                 self._trainer.stop()
             yield from self._trainer.reports()

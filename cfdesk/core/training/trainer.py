@@ -48,7 +48,10 @@ class Trainer:
         valid: Ratings | None,
         config: TrainConfig,
         test: Ratings | None = None,
+        between_batches: Callable[[], None] | None = None,
     ) -> None:
+        """`between_batches` runs before every batch on the training thread (the app waits
+        there while its UI thread paints, which would otherwise wait for the interpreter lock)."""
         config.check()
         if train.n_ratings == 0:
             raise TrainingError(
@@ -70,6 +73,7 @@ class Trainer:
         )
         self.history: list[EpochReport] = []
         self._stop = threading.Event()
+        self._between_batches = between_batches
         self._valid = EvalRows.build(valid, train, self.device, "valid")
         self._snapshot: dict | None = None
         self._snapshot_epoch = 0  # the epoch whose weights the snapshot holds
@@ -149,6 +153,8 @@ class Trainer:
             for b in range(n_batches):
                 if self._stop.is_set():
                     return
+                if self._between_batches is not None:
+                    self._between_batches()
                 batch = batching.unpack_rows(
                     shuffled[b * self.batch_size : (b + 1) * self.batch_size]
                 )

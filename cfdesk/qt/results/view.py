@@ -125,8 +125,8 @@ class ResultsView(QWidget):
 
     def is_busy(self) -> bool:
         """True while the model's tables, the map or the users' ratings are being prepared."""
-        tasks = (self.context_task, self.ratings_task, self.map.task)
-        return any(task.is_busy() for task in tasks)
+        tasks = (self.context_task, self.ratings_task)
+        return any(task.is_busy() for task in tasks) or self.map.is_busy()
 
     @Slot(bool)
     def _on_ratings_busy(self, busy: bool) -> None:

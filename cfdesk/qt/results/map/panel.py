@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from pyqtgraph.exporters import ImageExporter
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -66,6 +66,9 @@ class MapPanel(QWidget):
         self._stale = False  # a newer model arrived while a map was being computed
         self._colourings: dict[str, Colouring] = {}  # per colour key, for the current model
         self.task = BackgroundTask(self)
+        self._drawing: ResultsContext | None = None  # a map half drawn: titles, labels to do
+        self._finish_timer = QTimer(self, singleShot=True, interval=1)  # after a paint pass
+        self._finish_timer.timeout.connect(self._finish_map)
         self.plot = MapPlot()
         self.x_axis, self.y_axis = QComboBox(), QComboBox()
         self.color_by = QComboBox()
@@ -124,7 +127,7 @@ class MapPanel(QWidget):
             self.task.run(build_map, context)
 
     def is_busy(self) -> bool:
-        return self.task.is_busy()
+        return self.task.is_busy() or self._drawing is not None
 
     @Slot(bool)
     def _on_busy(self, busy: bool) -> None:
@@ -135,6 +138,8 @@ class MapPanel(QWidget):
 
     @Slot(object)
     def _on_map(self, result: ItemMap) -> None:
+        """Points and colours now; titles and labels in a later turn of the event loop, so the
+        window never pauses for all of it at once (it arrives right after training)."""
         if self.context is None or self._stale:
             return
         self.item_map = result
@@ -150,11 +155,21 @@ class MapPanel(QWidget):
         x, y = self._coords()
         self.plot.set_points(x, y, point_sizes(items["count"].to_numpy()), titles, self._card)
         self._on_color()
+        self._drawing = self.context
+        self._finish_timer.start()
+
+    @Slot()
+    def _finish_map(self) -> None:
+        """Axis titles, labels, search rings and the status line of a new map."""
+        drawing, self._drawing = self._drawing, None
+        if drawing is None or drawing is not self.context or self.item_map is None:
+            return
+        items = self.context.items
         self._set_axis_titles()
         top = np.argsort(-items["count"].to_numpy(), kind="stable")[:N_LABELS]
         self.plot.set_labels(top)
         self._on_search(self.search.text())
-        fit_on = int(result.frame["in_fit"].sum())
+        fit_on = int(self.item_map.frame["in_fit"].sum())
         self._about = (
             f"{len(items):,} items. Axes from a PCA of the {fit_on:,} most-rated items' "
             "embeddings. Hover for details, click for neighbours, scroll to zoom, drag to pan."
