@@ -42,10 +42,14 @@ class FirstPaint(QObject):
         if event.type() == QEvent.Type.Paint and obj.isWidgetType() and obj.isWindow():
             now = time.time()
             if "first_paint" not in marks:
+                message = obj.message() if hasattr(obj, "message") else ""
                 marks.update(first_paint=now, first_kind=type(obj).__name__,
-                             torch_loaded="torch" in sys.modules)
+                             first_message=message, torch_loaded="torch" in sys.modules)
             if type(obj).__name__ == "MainWindow" and "window_paint" not in marks:
                 marks["window_paint"] = now
+                marks["card_left_open"] = any(
+                    w.isVisible() and type(w).__name__ == marks["first_kind"]
+                    for w in QApplication.topLevelWidgets() if w is not obj)
                 QTimer.singleShot(0, obj.close)
                 QTimer.singleShot(0, QApplication.quit)
         return False
@@ -106,7 +110,9 @@ def launch(source: Path) -> dict:
         "first_paint_from_main_s": marks["first_paint"] - marks["main_called"],
         "window_paint_from_start_s": marks["window_paint"] - spawned,
         "first_window": marks["first_kind"],
+        "first_message": marks["first_message"],
         "torch_loaded_at_first_paint": marks["torch_loaded"],
+        "card_left_open": marks["card_left_open"],
     }
 
 
