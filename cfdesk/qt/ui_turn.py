@@ -25,12 +25,15 @@ class UiTurn(QObject):
         super().__init__(parent)
         self._free = threading.Event()
         self._free.set()
+        self._turn = 0  # how many turns the UI has taken
+        self._waited = 0  # the last turn the training thread waited for
         self._release = QTimer(self)
         self._release.setSingleShot(True)
         self._release.setInterval(AFTER_PAINT_MS)
         self._release.timeout.connect(self.give_back)
 
     def take(self) -> None:
+        self._turn += 1
         self._free.clear()
         self._release.start()
 
@@ -39,5 +42,10 @@ class UiTurn(QObject):
         self._free.set()
 
     def wait(self) -> None:
-        """Training thread: return at once unless the UI is drawing (then at most MAX_WAIT_S)."""
+        """Training thread: return at once unless the UI is drawing; then wait at most
+        MAX_WAIT_S, once per turn (a UI thread the system keeps waiting slows training once)."""
+        turn = self._turn
+        if turn == self._waited:
+            return
         self._free.wait(MAX_WAIT_S)
+        self._waited = turn

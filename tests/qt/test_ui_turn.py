@@ -28,8 +28,12 @@ def test_training_waits_only_while_the_ui_holds_its_turn(qtbot):
     assert _waited(turn) < MAX_WAIT_S / 2  # nothing drawn: no wait
     turn.take()
     assert _waited(turn) >= MAX_WAIT_S * 0.9  # the UI is busy and its loop has not run
+    assert _waited(turn) < MAX_WAIT_S / 2  # once per turn: a stuck UI slows training once
     qtbot.wait(20)  # the event loop runs: the turn ends after the paint pass
     assert _waited(turn) < MAX_WAIT_S / 2
+    turn.take()
+    qtbot.wait(20)
+    assert _waited(turn) < MAX_WAIT_S / 2  # drawn and given back before training asked
 
 
 def test_a_monitor_update_takes_the_turn(qtbot):
