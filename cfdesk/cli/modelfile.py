@@ -31,16 +31,20 @@ def model_command(
     return parser
 
 
-def add_list_options(parser: argparse.ArgumentParser, n: int, what: str) -> None:
-    """-n and --min-ratings, which every command that lists items takes."""
+def add_list_options(
+    parser: argparse.ArgumentParser, n: int, what: str, own_default: str = ""
+) -> None:
+    """-n and --min-ratings, which every command that lists items takes. With `own_default` (how
+    the command chooses) --min-ratings defaults to None and the command decides."""
     from cfdesk.core.results.recommend import DEFAULT_MIN_RATINGS
 
     parser.add_argument("-n", type=int, default=n, help=f"how many {what} (default {n})")
     parser.add_argument(
         "--min-ratings",
         type=int,
-        default=DEFAULT_MIN_RATINGS,
-        help=f"leave out items with fewer training ratings (default {DEFAULT_MIN_RATINGS})",
+        default=None if own_default else DEFAULT_MIN_RATINGS,
+        help="leave out items with fewer training ratings "
+        f"(default {own_default or DEFAULT_MIN_RATINGS})",
     )
 
 

@@ -69,6 +69,12 @@ def test_recommend_text_output_and_unknown_user(model_file, capsys):
 def test_similar_items_and_users(model_file, capsys):
     out = run_json(capsys, "similar", str(model_file), "--item", "501", "-n", "4")
     assert out["item_id"] == 501 and len(out["neighbours"]) == 4
+    fitted = load_model(model_file)  # 25 items: the default minimum drops to keep them all
+    assert out["min_ratings"] == int(fitted.item_count[fitted.item_count > 0].min())
+    out = run_json(capsys, "similar", str(model_file), "--item", "501", "--min-ratings", "17")
+    counts = dict(zip(fitted.items.ids.tolist(), fitted.item_count.tolist(), strict=True))
+    assert out["min_ratings"] == 17
+    assert all(counts[r["item_id"]] >= 17 for r in out["neighbours"])
     assert 501 not in {r["item_id"] for r in out["neighbours"]}
     out = run_json(capsys, "similar", str(model_file), "--user", "2", "--metric", "euclidean")
     assert 2 not in {r["user_id"] for r in out["neighbours"]}

@@ -30,7 +30,13 @@ DEFAULT_MIN_RATINGS = 0
 # split: 3.25-3.5 keeps NDCG@10 at 0.107-0.110, 4 costs 13 % (0.093, no better than popularity).
 DEFAULT_LIKED_SHARE = 0.625
 _CANDIDATES = 4  # liked-first picks from the top 4·n keys; users short of liked items rescan
-RANKINGS = ("popular-prior", "predicted")  # the CLI's --ranking choices, the default first
+RANKINGS = ("popular-prior", "predicted")
+# Cosine neighbours of items rated a handful of times are noise (their factors barely moved from
+# the initialisation). On ml-100k (bench/bench_neighbours.py, docs/results.md) no filter let items
+# with fewer than 5 ratings take 10 % of the top-10 neighbours of popular items; a minimum of 20
+# removes them and raises the share of neighbours sharing a genre from 60 % to 64 %.
+NEIGHBOUR_MIN_RATINGS = 20
+NEIGHBOUR_POOL = 100  # ...but the default never leaves fewer than this many items to choose from  # the CLI's --ranking choices, the default first
 
 Genres = str | Sequence[str] | None
 
@@ -59,6 +65,16 @@ def scale_point(rating_range: tuple[float, float], share: float) -> float:
     """The rating `share` of the way up the scale, so floors follow 1-5, 0.5-10.5, ... alike."""
     low, high = rating_range
     return low + share * (high - low)
+
+
+def neighbour_min_ratings(item_count: np.ndarray) -> int:
+    """The default minimum support of similar items: NEIGHBOUR_MIN_RATINGS, lowered on a small
+    catalogue so that at least NEIGHBOUR_POOL items (or all rated ones) stay eligible."""
+    counts = np.sort(np.asarray(item_count))[::-1]
+    counts = counts[counts > 0]
+    if len(counts) == 0:
+        return 0
+    return int(min(NEIGHBOUR_MIN_RATINGS, counts[min(NEIGHBOUR_POOL, len(counts)) - 1]))
 
 
 def seen_pairs(seen: SeenItems, users: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -334,14 +350,21 @@ class Recommender:
             self._neighbours[which] = Neighbours(vectors)
         return self._neighbours[which]
 
+    @property
+    def neighbour_min_ratings(self) -> int:
+        """Default minimum rating count of a similar item for this model (neighbour_min_ratings)."""
+        return neighbour_min_ratings(self.fitted.item_count)
+
     def similar_items_idx(
-        self, item_idx: int, n: int = 10, metric: str = "cosine", min_ratings: int = 0
+        self, item_idx: int, n: int = 10, metric: str = "cosine", min_ratings: int | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Item indices most like `item_idx` (never itself) and their similarity or distance."""
-        return self._table("items").nearest(int(item_idx), n, metric, self.eligible(min_ratings))
+        """Item indices most like `item_idx` (never itself) and their similarity or distance;
+        `min_ratings` None: the model's default (neighbour_min_ratings)."""
+        least = self.neighbour_min_ratings if min_ratings is None else min_ratings
+        return self._table("items").nearest(int(item_idx), n, metric, self.eligible(least))
 
     def similar_items(
-        self, item_id: object, n: int = 10, metric: str = "cosine", min_ratings: int = 0
+        self, item_id: object, n: int = 10, metric: str = "cosine", min_ratings: int | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Raw item ids most like `item_id`; scores are similarities, or distances for euclidean."""
         idx, scores = self.similar_items_idx(
