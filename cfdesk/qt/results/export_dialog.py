@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -27,6 +26,7 @@ from cfdesk.core.results.projection import item_map
 from cfdesk.core.storage.embeddings import export_map, export_projector
 from cfdesk.core.storage.export import export_recommendations
 from cfdesk.qt import dialogs
+from cfdesk.qt.file_dialogs import folder_name, save_file_name
 from cfdesk.qt.results.prior_control import PriorControl
 from cfdesk.qt.settings import AppSettings
 from cfdesk.qt.tasks import BackgroundTask
@@ -171,9 +171,9 @@ class ExportDialog(QDialog):
     def _on_browse(self) -> None:
         current = self.path.text()
         if self.kind() == "projector":
-            path = QFileDialog.getExistingDirectory(self, "Folder for the projector files", current)
+            path = folder_name(self, "Folder for the projector files", current)
         else:
-            path, _ = QFileDialog.getSaveFileName(self, "Export to", current, "CSV files (*.csv)")
+            path = save_file_name(self, "Export to", current, "CSV files (*.csv)")
         if path:
             self.path.setText(path)
 

@@ -10,6 +10,7 @@ from cfdesk.core.data.ratings import Ratings
 from cfdesk.core.fitted import FittedModel
 from cfdesk.core.results.context import ResultsContext, UserRatings
 from cfdesk.qt import dialogs
+from cfdesk.qt.message_bar import MessageBar
 from cfdesk.qt.results.bias_panel import BiasPanel
 from cfdesk.qt.results.export_dialog import ExportDialog
 from cfdesk.qt.results.map.panel import MapPanel
@@ -57,8 +58,10 @@ class ResultsView(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.splitter)
+        self.source_bar = MessageBar()  # the opened model's ratings file (ReloadControl)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.source_bar)
         layout.addWidget(self.stack)
         for panel in (self.recommend, self.new_user, self.biases, self.map, self.neighbours):
             panel.itemSelected.connect(self.select_item)
@@ -85,6 +88,7 @@ class ResultsView(QWidget):
     def set_model(self, fitted: FittedModel | None) -> None:
         """Show results for a trained or opened model (None clears); prepared off the UI thread."""
         self._fitted = fitted
+        self.source_bar.hide()  # it spoke about the previous model
         if self.export_dialog is not None:
             self.export_dialog.close()
             self.export_dialog = None
