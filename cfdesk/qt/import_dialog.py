@@ -104,6 +104,7 @@ class ImportDialog(QDialog):
         )
         self.problem = QLabel(wordWrap=True)
         self.problem.setObjectName("problem")
+        self.skip_bad.toggled.connect(self._on_roles_changed)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.load_button = buttons.addButton("Load", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self.accept)
@@ -166,10 +167,12 @@ class ImportDialog(QDialog):
             return ""
         first, why = bad[0]
         more = f" ({len(bad)} of the {len(self._fmt.preview)} rows shown)" if len(bad) > 1 else ""
-        return (
-            f"Row {first} of the preview cannot be read{more}: {why}. Loading stops at such a row "
-            "unless “Skip rows that cannot be read” is ticked."
+        then = (
+            "Such rows will be skipped; the Data page lists their lines."
+            if self.skip_bad.isChecked()
+            else "Loading stops at such a row unless “Skip rows that cannot be read” is ticked."
         )
+        return f"Row {first} of the preview cannot be read{more}: {why}. {then}"
 
     @Slot()
     def _on_change_items(self) -> None:

@@ -77,6 +77,7 @@ def test_a_bad_value_in_the_preview_is_flagged_and_skipping_can_be_chosen(qtbot,
     assert "is not a number" in dialog.preview.item(1, 0).toolTip()
     assert dialog.choices().skip_bad_rows is False
     dialog.skip_bad.setChecked(True)
+    assert "will be skipped" in dialog.problem.text()
     choices = dialog.choices()
     assert choices.skip_bad_rows is True
     ratings = load_ratings(path, skip_bad_rows=choices.skip_bad_rows, items=False)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from cfdesk.qt.results.frame_model import FrameModel
 
-GENRES_SHARE = 0.25  # of the table's width at most; the title column stretches into the rest
+GENRES_SHARE = 0.2  # of the table's width at most; the title column stretches into the rest
 GENRES_MIN_PX = 90
 
 
@@ -65,7 +65,7 @@ class ItemTable(QTableView):
         self.setColumnHidden(self.frame_model.columns.index(column), not shown)
 
     def _fit_genres(self) -> None:
-        """Genres as wide as their text, but never more than a quarter of the table."""
+        """Genres as wide as their text, but never more than a fifth of the table."""
         if "genres" not in self.frame_model.columns:
             return
         col = self.frame_model.columns.index("genres")

@@ -53,6 +53,7 @@ class RecommendPanel(QWidget):
         self.copy.setToolTip("Copy the selected rows (or all rows) as text for a spreadsheet")
         self.heading = QLabel("Pick a user on the left.")
         self.heading.setObjectName("heading")
+        self.heading.setWordWrap(True)  # a long heading must not widen the page
         self.note = QLabel()
         self.note.setObjectName("caption")
         self.note.setWordWrap(True)

@@ -53,13 +53,10 @@ class MapPlot(pg.PlotWidget):
         self.scatter = FastScatter(pxMode=True, pen=None, antialias=False)
         # Hovering repaints a small card; the cache spares re-drawing every point under it.
         self.scatter.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        # Search matches: filled discs with an outline in the background's colour, so they stand
-        # out on any point colour (thin rings disappeared among 1,600 coloured points).
+        # Search matches: large filled discs outlined in the text colour, so they stand out on any
+        # point colour and background (thin rings disappeared among 1,600 coloured points).
         self.matches = pg.ScatterPlotItem(
-            pxMode=True,
-            brush=pg.mkBrush(SERIES["accent"]),
-            pen=pg.mkPen(palette_color(QPalette.ColorRole.Base), width=2.5),
-            size=16,
+            pxMode=True, brush=pg.mkBrush(SERIES["accent"]), pen=pg.mkPen(text, width=2), size=16
         )
         self.neighbour_marks = pg.ScatterPlotItem(
             pxMode=True, brush=None, pen=pg.mkPen(text, width=1.5), size=12
