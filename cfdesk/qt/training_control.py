@@ -98,8 +98,8 @@ class TrainingControl(QObject):
     def _on_warm(self, _result: object) -> None:
         """Start-up objects (Qt, torch, pandas) never die: keep the cyclic GC from rescanning them.
 
-        Measured with bench/bench_gui.py: full collections over them were the UI's longest
-        stalls while training (up to 70 ms); after gc.freeze() the longest stall is about 35 ms.
+        Full collections over them were the UI's longest stalls while training (bench/bench_gui.py,
+        figures in docs/gui.md).
         """
         gc.freeze()
 
