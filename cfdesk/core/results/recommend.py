@@ -166,19 +166,15 @@ class Recommender:
 
     # ---- recommendations by index ------------------------------------------------------------
     def recommend_idx(
-        self,
-        user_idx: int | Iterable[int],
-        n: int = 10,
-        exclude_seen: bool = True,
-        min_ratings: int = DEFAULT_MIN_RATINGS,
-        genres: Genres = None,
+        self, user_idx: int | Iterable[int], n: int = 10, **filters: object
     ) -> tuple[np.ndarray, np.ndarray]:
         """Item indices and predicted ratings, best first: 1-D for one user, 2-D for many.
 
-        In the 2-D form a user with fewer than `n` eligible items gets index -1 and score NaN in
-        the trailing places; the 1-D form is simply shorter.
+        `filters` are rank_idx's (exclude_seen, min_ratings, genres). In the 2-D form a user with
+        fewer than `n` eligible items gets index -1 and score NaN in the trailing places; the 1-D
+        form is simply shorter.
         """
-        ranked = self.rank_idx(user_idx, n, exclude_seen, min_ratings, genres)
+        ranked = self.rank_idx(user_idx, n, **filters)
         return ranked.idx, ranked.predicted
 
     def rank_idx(
@@ -304,19 +300,17 @@ class Recommender:
             users: int | np.ndarray = user_index(self.fitted, user_ids)
         else:
             users = user_indices(self.fitted, user_ids)
-        idx, scores = self.recommend_idx(users, n, exclude_seen, min_ratings, genres)
+        idx, scores = self.recommend_idx(
+            users, n, exclude_seen=exclude_seen, min_ratings=min_ratings, genres=genres
+        )
         return item_ids_of(self.fitted, idx), scores
 
     def recommend_folded(
-        self,
-        folded: FoldedUser,
-        n: int = 10,
-        exclude_seen: bool = True,
-        min_ratings: int = DEFAULT_MIN_RATINGS,
-        genres: Genres = None,
+        self, folded: FoldedUser, n: int = 10, **filters: object
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Raw item ids and predicted ratings for a folded-in new user, best first."""
-        ranked = self.rank_folded(folded, n, exclude_seen, min_ratings, genres)
+        """Raw item ids and predicted ratings for a folded-in new user, best first (`filters`:
+        rank_folded's)."""
+        ranked = self.rank_folded(folded, n, **filters)
         return item_ids_of(self.fitted, ranked.idx), ranked.predicted
 
     def rank_folded(
