@@ -6,7 +6,7 @@ import gc
 import logging
 
 from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtWidgets import QAbstractSpinBox, QCheckBox, QComboBox, QLineEdit
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox
 
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.data.ratings import Ratings
@@ -85,10 +85,8 @@ class TrainingControl(QObject):
             combo.activated.connect(self._on_form_edited)
         for box in form.findChildren(QCheckBox):
             box.toggled.connect(self._on_form_edited)
-        for spin in form.findChildren(QAbstractSpinBox):
-            spin.editingFinished.connect(self._on_form_edited)
-            if hasattr(spin, "valueChanged"):
-                spin.valueChanged.connect(self._on_form_edited)
+        for spin in form.findChildren(QSpinBox) + form.findChildren(QDoubleSpinBox):
+            spin.valueChanged.connect(self._on_form_edited)
 
     @Slot()
     def _on_form_edited(self) -> None:
