@@ -94,7 +94,11 @@ def _run(args: argparse.Namespace) -> int:
         )
     ]  # fmt: skip
     if not args.json:  # stdout keeps one line per item for scripts
-        print(f"ranking: {rec.ranking}; score = {rec.score_formula}", file=sys.stderr)
+        print(
+            f"ranking: {rec.ranking}. Columns: rank, predicted rating, score "
+            f"(= {rec.score_formula}), item id, title",
+            file=sys.stderr,
+        )
     lines = [
         f"{row['rank']:>3}  {row['predicted_rating']:.2f}  {row['score']:7.3f}  "
         f"{row['item_id']}  {row['title'] or ''}".rstrip()
