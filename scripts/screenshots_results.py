@@ -7,13 +7,16 @@ Names follow scripts/screenshots.py (-WxH for other screen sizes, -dark).
 
 Trains the demo data for a few epochs in a throw-away settings folder, then shows
 recommendations with neighbours, item biases, a new user, the map (genre colours, labels and
-a hover card) and the export dialog. The hover card is drawn inside the map, so no pointer or
+a hover card), the export dialog, and the same model saved and opened again (the offer to load
+its ratings, its training curves). The hover card is drawn inside the map, so no pointer or
 window manager is needed.
 """
 
 from __future__ import annotations
 
 import sys
+import tempfile
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
@@ -70,6 +73,7 @@ def shoot_results(window: MainWindow) -> None:
     user = context.fitted.users.ids[int(np.argsort(-context.fitted.user_count)[40])]
     view.recommend.picker.choose(user)
     view.recommend.top.selectRow(0)
+    view.recommend.top.setFocus()
     shoot("results-recommendations")
     view.tabs.setCurrentWidget(view.biases)
     view.biases.highest.selectRow(0)
@@ -95,6 +99,7 @@ def shoot_results(window: MainWindow) -> None:
     hover(plot, int(view.neighbour_items()[0]))
     shoot("results-map")
     view.map.color_by.setCurrentIndex(view.map.color_by.findData("bias"))
+    plot.show_card(-1)
     view.map.search.setText("night")
     shoot("results-map-bias-search")
     view.map.search.clear()
@@ -105,11 +110,30 @@ def shoot_results(window: MainWindow) -> None:
     dialog.close()
 
 
+def shoot_reopened(window: MainWindow) -> None:
+    """Save the model, start afresh and open it: the bar offers its ratings; curves come back."""
+    path = Path(tempfile.mkdtemp(prefix="cfdesk-shots-")) / "demo.cfmodel"
+    window.files.save_model(str(path))
+    wait_until(lambda: path.exists() and not window.files.is_busy())
+    window.unsaved = False
+    window.ratings = None
+    window.results.set_ratings(None)
+    window.files.open_model(str(path))
+    wait_until(lambda: not window.files.is_busy() and not window.results.is_busy())
+    view = window.results
+    view.tabs.setCurrentWidget(view.recommend)
+    view.recommend.picker.choose(view.context.fitted.users.ids[3])
+    shoot("results-reopened")
+    window.show_page("Train")
+    shoot("results-reopened-curves")
+
+
 def main() -> int:
     _app = make_app(sys.argv)
     window = open_window()
     train_demo(window)
     shoot_results(window)
+    shoot_reopened(window)
     window.close()
     return 0
 

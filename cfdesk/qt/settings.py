@@ -21,6 +21,7 @@ DEFAULTS: dict[str, object] = {
     "files/recent_data": "[]",
     "files/recent_models": "[]",
     "train/config": "{}",
+    "results/prior": "null",
 }
 
 
@@ -106,3 +107,19 @@ class AppSettings:
 
     def set_train_config(self, config: TrainConfig) -> None:
         self._set("train/config", json.dumps(config.to_dict()))
+
+    def ranking_prior(self) -> tuple[bool, float] | None:
+        """(popularity prior on, its weight) for the results lists; None: never set or unreadable."""
+        saved = self._json("results/prior")
+        if (
+            isinstance(saved, list)
+            and len(saved) == 2
+            and isinstance(saved[0], bool)
+            and isinstance(saved[1], (int, float))
+            and saved[1] > 0
+        ):
+            return saved[0], float(saved[1])
+        return None
+
+    def set_ranking_prior(self, on: bool, weight: float) -> None:
+        self._set("results/prior", json.dumps([bool(on), float(weight)]))

@@ -14,6 +14,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "item_id": ("Item id", "{}"),
     "title": ("Title", "{}"),
     "genres": ("Genres", "{}"),
+    "score": ("Score", "{:.2f}"),
     "predicted": ("Predicted", "{:.2f}"),
     "rating": ("Your rating", "{:g}"),
     "user_rating": ("Their rating", "{:g}"),
@@ -22,7 +23,9 @@ FORMATS: dict[str, tuple[str, str]] = {
     "mean": ("Mean", "{:.2f}"),
     "bias": ("Bias", "{:+.3f}"),
 }
-_RIGHT = {"rank", "predicted", "rating", "user_rating", "similarity", "count", "mean", "bias"}
+_RIGHT = {
+    "rank", "score", "predicted", "rating", "user_rating", "similarity", "count", "mean", "bias"
+}  # fmt: skip
 
 
 def _text(column: str, value: object) -> str:
@@ -44,6 +47,7 @@ class FrameModel(QAbstractTableModel):
         super().__init__(parent)
         self.columns = columns
         self.frame = empty_frame(columns)
+        self.header_tips: dict[str, str] = {}  # column -> what its header's tooltip explains
 
     def set_frame(self, frame: pd.DataFrame) -> None:
         """Replace every row at once (one reset: cheap for the tens of rows a table shows)."""
@@ -70,9 +74,13 @@ class FrameModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
-        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+        if orientation != Qt.Orientation.Horizontal:
             return None
         column = self.columns[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.header_tips.get(column)
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
         return FORMATS.get(column, (column, ""))[0]
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
