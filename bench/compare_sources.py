@@ -4,7 +4,8 @@
         -- bench/bench_gui.py --epochs 15 --runs 3
 
 `--before` is another checkout or export (e.g. `git archive main | tar -x -C /tmp/cfdesk-base`);
-"after" is this tree. Each round runs the benchmark once on each, before first, so machine noise
+"after" is this tree. `{source}` in the benchmark's arguments becomes the tree being run (for
+benchmarks that launch the app themselves: `-- bench/bench_startup.py --source {source}`). Each round runs the benchmark once on each, before first, so machine noise
 hits both alike. The benchmark must end its output with one JSON line (all of bench/ do);
 numeric fields are printed per round and as medians with the after/before ratio.
 """
@@ -27,7 +28,7 @@ def run_on(source: Path, bench: list[str]) -> dict:
     script = (ROOT / bench[0]).resolve()
     env = {**os.environ, "PYTHONPATH": str(source), "QT_QPA_PLATFORM": "offscreen"}
     out = subprocess.run(
-        [sys.executable, str(script), *bench[1:]],
+        [sys.executable, str(script), *(a.replace("{source}", str(source)) for a in bench[1:])],
         capture_output=True, text=True, env=env, cwd=source, timeout=1800,
     )  # fmt: skip
     lines = [x for x in out.stdout.splitlines() if x.startswith("{")]
