@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -66,9 +67,10 @@ class MapPanel(QWidget):
         self._stale = False  # a newer model arrived while a map was being computed
         self._colourings: dict[str, Colouring] = {}  # per colour key, for the current model
         self.task = BackgroundTask(self)
-        self._drawing: ResultsContext | None = None  # a map half drawn: titles, labels to do
-        self._finish_timer = QTimer(self, singleShot=True, interval=1)  # after a paint pass
-        self._finish_timer.timeout.connect(self._finish_map)
+        # A map being drawn in steps: the model it is for and what is left to do.
+        self._drawing: tuple[ResultsContext, list[Callable[[], None]]] | None = None
+        self._next_step = QTimer(self, singleShot=True, interval=1)  # after a paint pass
+        self._next_step.timeout.connect(self._draw_next)
         self.plot = MapPlot()
         self.x_axis, self.y_axis = QComboBox(), QComboBox()
         self.color_by = QComboBox()
@@ -138,7 +140,7 @@ class MapPanel(QWidget):
 
     @Slot(object)
     def _on_map(self, result: ItemMap) -> None:
-        """Points and colours now; titles and labels in a later turn of the event loop, so the
+        """Points now; colours, then titles and labels, in later turns of the event loop, so the
         window never pauses for all of it at once (it arrives right after training)."""
         if self.context is None or self._stale:
             return
@@ -154,16 +156,26 @@ class MapPanel(QWidget):
         titles = items["title"].astype(str).tolist()
         x, y = self._coords()
         self.plot.set_points(x, y, point_sizes(items["count"].to_numpy()), titles, self._card)
-        self._on_color()
-        self._drawing = self.context
-        self._finish_timer.start()
+        self._drawing = (self.context, [self._on_color, self._finish_map])
+        self._next_step.start()
 
     @Slot()
+    def _draw_next(self) -> None:
+        """One more step of a new map, unless another model arrived meanwhile."""
+        if self._drawing is None:
+            return
+        context, steps = self._drawing
+        if context is not self.context or self.item_map is None:
+            self._drawing = None
+            return
+        steps.pop(0)()
+        if steps:
+            self._next_step.start()
+        else:
+            self._drawing = None
+
     def _finish_map(self) -> None:
         """Axis titles, labels, search rings and the status line of a new map."""
-        drawing, self._drawing = self._drawing, None
-        if drawing is None or drawing is not self.context or self.item_map is None:
-            return
         items = self.context.items
         self._set_axis_titles()
         top = np.argsort(-items["count"].to_numpy(), kind="stable")[:N_LABELS]
