@@ -70,12 +70,16 @@ def ask_save_model(parent: QWidget | None, doing: str) -> str:
 
 
 def ask_oom_retry(parent: QWidget | None, exc: OutOfMemoryError) -> bool:
-    """Offer to retry with the batch size and accumulation the trainer says will fit."""
-    info = (
-        f"Retry in pieces of {exc.batch_size:,} ratings with gradient accumulation "
-        f"{exc.accum_steps}? Each step still sees {exc.batch_size * exc.accum_steps:,} ratings, "
-        "so the result stays the same."
-    )
+    """Offer to retry with the settings the trainer says will fit: smaller pieces of each step,
+    or another device when the data itself does not fit."""
+    if exc.device == "cpu":
+        info = "Retry on the CPU? It uses the computer's memory; training takes longer."
+    else:
+        info = (
+            f"Retry in pieces of {exc.batch_size:,} ratings with gradient accumulation "
+            f"{exc.accum_steps}? Each step still sees {exc.batch_size * exc.accum_steps:,} "
+            "ratings, so the result stays the same."
+        )
     icon = QMessageBox.Icon.Warning
     return _confirm(parent, icon, "Out of memory", str(exc), info, "Retry with these")
 

@@ -159,7 +159,8 @@ class RmseChart(pg.PlotWidget):
 
 
 class MemoryChart(pg.PlotWidget):
-    """GPU: NVML used/total and torch allocated/reserved; CPU: process RSS and system memory."""
+    """GPU: NVML used/total and torch allocated/reserved; Apple GPU: torch's MPS figures beside
+    the system memory it shares; CPU: process RSS and system memory."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -185,9 +186,16 @@ class MemoryChart(pg.PlotWidget):
     def _series_for(self, sample) -> dict[str, tuple[str, float | None]]:
         """Which lines to draw for this kind of device, with their values."""
         if sample.kind == "cuda":
+            source = "CUDA" if getattr(sample, "note", "") else "NVML"  # NVML missing: CUDA's
             return {
-                "used": ("GPU used (NVML)", sample.used),
+                "used": (f"GPU used ({source})", sample.used),
                 "reserved": ("torch reserved", sample.torch_reserved),
+                "allocated": ("torch allocated", sample.torch_allocated),
+            }
+        if sample.kind == "mps":
+            return {
+                "used": ("system used (shared)", sample.system_used),
+                "reserved": ("Metal driver", sample.torch_reserved),
                 "allocated": ("torch allocated", sample.torch_allocated),
             }
         return {
@@ -199,8 +207,13 @@ class MemoryChart(pg.PlotWidget):
         """Device and total memory: the ceiling the lines must stay under."""
         if sample.kind == "cuda":
             total = f" · {sample.total / GIB:.1f} GiB" if sample.total else ""
-            return f"GPU {sample.device_name}{total}"
+            note = getattr(sample, "note", "")
+            return f"GPU {sample.device_name}{total}" + (
+                f"<br><small>{note}</small>" if note else ""
+            )
         total = f" · {sample.system_total / GIB:.1f} GiB total" if sample.system_total else ""
+        if sample.kind == "mps":
+            return f"Apple GPU (MPS), memory shared with the CPU{total}"
         return f"CPU memory (no GPU){total}"
 
     def _make_curves(self, sample) -> None:
