@@ -1,19 +1,18 @@
-"""The window and the GPU: devices are found off the UI thread, Auto's reason reaches the log, and
-a GPU out of memory outside a step offers to train on the CPU."""
+"""The window and the GPU: devices are found off the UI thread and Auto's reason reaches the log
+(the offer to retry on the CPU is tested in test_main_window.py beside the other retries)."""
 
 from __future__ import annotations
 
 import threading
 
 from cfdesk.core.config import TrainConfig
-from cfdesk.core.errors import OutOfMemoryError
 from cfdesk.core.training.device import DeviceInfo, cpu_device
 from cfdesk.core.training.reports import FitStarted
-from cfdesk.qt import about, dialogs, main_window, training_runner
+from cfdesk.qt import about, main_window
 from cfdesk.qt.panels.training_monitor import TrainingMonitor
 from cfdesk.qt.settings import AppSettings
 
-from .test_main_window import TIMEOUT, _FailingOnce, _open, _small
+from .test_main_window import TIMEOUT
 
 FAKE_GPU = DeviceInfo("cuda:0", "Fake GPU (cuda:0)")
 
@@ -47,31 +46,6 @@ def test_gpus_are_found_off_the_ui_thread_and_the_saved_gpu_is_chosen(
     texts = " ".join(label.text() for label in dialog.tabs.widget(0).findChildren(about.QLabel))
     assert "Fake GPU (cuda:0)" in texts and "looking" not in texts
     dialog.close()
-
-
-def test_out_of_memory_loading_the_data_offers_the_cpu(
-    qtbot, make_window, accept_import, planted_csv, monkeypatch
-):
-    def oom(config):
-        return OutOfMemoryError(
-            "the GPU (cuda:0) ran out of memory while loading the ratings; train on the CPU",
-            config.batch_size,
-            config.accum_steps,
-            device="cpu",
-        )
-
-    fake = _FailingOnce(training_runner.Trainer, oom)
-    monkeypatch.setattr(training_runner, "Trainer", fake)
-    offered = []
-    monkeypatch.setattr(dialogs, "ask_oom_retry", lambda parent, exc: offered.append(exc) or True)
-    window = make_window()
-    _open(qtbot, window, planted_csv)
-    _small(window, batch_size=256, epochs=1, device="auto")
-    window.training.start()
-    qtbot.waitUntil(lambda: window.fitted is not None, timeout=TIMEOUT)
-    assert offered[0].device == "cpu"
-    assert (fake.calls[1].device, fake.calls[1].batch_size) == ("cpu", 256)  # the batch stays
-    assert window.form.config().device == "cpu"
 
 
 def test_the_log_says_why_auto_chose_the_device(qtbot):

@@ -18,7 +18,7 @@ import psutil
 import torch
 
 log = logging.getLogger(__name__)
-NVML_MISSING_NOTE = "NVML unavailable: GPU used is CUDA's figure, beside torch's allocator"
+NVML_MISSING_NOTE = "NVML unavailable: showing CUDA's and torch's figures"
 
 
 @dataclass(frozen=True)
