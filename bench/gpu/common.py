@@ -105,10 +105,10 @@ def run(name: str, body: Callable[[Stage], tuple[bool, str]], description: str) 
 
 
 @contextlib.contextmanager
-def steps_as_on_cuda(device: str) -> Iterator[None]:
-    """On the CPU, build steps as on CUDA (slot tables, fused optimizers); on CUDA, as is."""
+def steps_as_on_cuda(on_the_cpu: bool) -> Iterator[None]:
+    """With `on_the_cpu`, CPU steps are built as on CUDA (slot tables, fused optimizers)."""
     before = device_module.SYNC_FREE_DEVICES
-    if device == "cpu":
+    if on_the_cpu:
         device_module.SYNC_FREE_DEVICES = frozenset({"cuda", "cpu"})
     try:
         yield

@@ -21,7 +21,7 @@ MAX_DIFFERENCE, MAX_DRIFT = 0.005, 0.002
 
 
 def _test_rmse(train, test, config: TrainConfig, as_on_cuda: bool) -> float:
-    with steps_as_on_cuda("cpu" if as_on_cuda else "cuda"):
+    with steps_as_on_cuda(as_on_cuda):
         return fit(train, config, test).metrics["test_rmse"]
 
 

@@ -23,7 +23,7 @@ def verdict(out: Path, name: str) -> tuple[str, str]:
     return status, figures.get("why", "")
 
 
-def main() -> None:
+def main() -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--device", required=True)
     p.add_argument("--out", required=True)
@@ -41,7 +41,8 @@ def main() -> None:
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
     print(json.dumps(summary))
+    return 0 if summary["gpu_check"] == "PASS" else 1
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

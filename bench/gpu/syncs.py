@@ -134,7 +134,7 @@ def _epoch_syncs(stage: Stage, changes: dict, n: int) -> dict:
 def body(stage: Stage) -> tuple[bool, str]:
     data = big_data(stage, stage.sizes["step_n"])
     rows, epochs = {}, {}
-    with steps_as_on_cuda(stage.device):
+    with steps_as_on_cuda(stage.device == "cpu"):
         for name, changes in KINDS.items():
             rows[name] = _kind(stage, name, changes, data)
             stage.save(steps=rows)
