@@ -108,35 +108,35 @@ def test_only_cuda_steps_must_be_sync_free():
     assert not dev.sync_free(torch.device("cpu")) and not dev.sync_free(torch.device("mps"))
 
 
-@pytest.fixture
-def matmul_setting():
-    """torch's CUDA matmul precision, given back after the test whatever it did."""
-    matmul = torch.backends.cuda.matmul
-    before = matmul.fp32_precision
-    yield matmul
-    matmul.fp32_precision = before
+def _precision() -> tuple[str, str, str]:
+    """torch's global matmul precision and the per-backend CUDA and oneDNN settings."""
+    mkldnn = torch.backends.mkldnn.matmul
+    cuda = torch.backends.cuda.matmul
+    return torch.get_float32_matmul_precision(), cuda.fp32_precision, mkldnn.fp32_precision
 
 
-def test_tf32_is_on_for_the_nn_fit_only_and_restored_without_warnings(matmul_setting):
-    matmul_setting.fp32_precision = "ieee"
+def test_tf32_is_on_for_the_nn_fit_only_and_everything_is_given_back():
+    before = _precision()
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # torch warns when old and new TF32 APIs are mixed
+        warnings.simplefilter("error")  # deprecated setters warn; mixed old and new APIs raise
         with tf32_matmuls(CUDA, wanted=True, has_matmuls=True):
-            assert matmul_setting.fp32_precision == "tf32"
-        assert matmul_setting.fp32_precision == "ieee"
+            assert _precision()[:2] == ("high", "tf32")
+            assert torch.backends.cuda.matmul.allow_tf32  # the old getter still answers
+        assert _precision() == before
         with pytest.raises(ZeroDivisionError), tf32_matmuls(CUDA, True, True):
             1 / 0  # noqa: B018 (an error inside the fit restores it too)
-        assert matmul_setting.fp32_precision == "ieee"
+        assert _precision() == before
+        assert not torch.backends.cuda.matmul.allow_tf32
 
 
 @pytest.mark.parametrize(
     "device, wanted, has_matmuls",
     [(CUDA, True, False), (CUDA, False, True), (torch.device("cpu"), True, True)],
 )
-def test_tf32_is_left_alone_where_it_does_nothing(matmul_setting, device, wanted, has_matmuls):
-    matmul_setting.fp32_precision = "ieee"
+def test_tf32_is_left_alone_where_it_does_nothing(device, wanted, has_matmuls):
+    before = _precision()
     with tf32_matmuls(device, wanted, has_matmuls):
-        assert matmul_setting.fp32_precision == "ieee"
+        assert _precision() == before
 
 
 @pytest.mark.parametrize(

@@ -66,14 +66,13 @@ def test_memory_samples_find_this_gpu_in_nvml():
 
 
 def test_a_tf32_nn_fit_gives_the_setting_back_without_warnings(tiny, quick):
-    matmul = torch.backends.cuda.matmul
-    before = matmul.fp32_precision
+    config = quick.with_changes(device="cuda", model="nn", tf32=True)
+    before = torch.get_float32_matmul_precision(), torch.backends.cuda.matmul.fp32_precision
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        list(
-            Trainer(tiny, None, quick.with_changes(device="cuda", model="nn", tf32=True)).reports()
-        )
-    assert matmul.fp32_precision == before
+        list(Trainer(tiny, None, config).reports())
+    after = torch.get_float32_matmul_precision(), torch.backends.cuda.matmul.fp32_precision
+    assert after == before
 
 
 def test_out_of_memory_loading_the_ratings_offers_the_cpu(quick):
