@@ -39,6 +39,8 @@ class ProgressBar:
                 f"batch {report.batch_size}, {report.lr_rule}",
                 final=True,
             )
+            if report.device_note:
+                self._line(report.device_note, final=True)
         elif isinstance(report, BatchReport) and self.live:
             self._bar(
                 report.fraction, f"epoch {report.epoch}/{self._epochs} loss {report.loss_rmse:.4f}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
 from cfdesk.core.data.ratings import Ratings
 from cfdesk.core.data.summary import DatasetSummary
 from cfdesk.core.fitted import FittedModel
-from cfdesk.core.training.device import list_devices
+from cfdesk.core.training.device import cpu_device, list_devices
 from cfdesk.qt import dialogs
 from cfdesk.qt.about import AboutDialog
 from cfdesk.qt.actions import build_actions
@@ -38,6 +39,7 @@ from cfdesk.qt.tasks import BackgroundTask
 from cfdesk.qt.training_control import TrainingControl
 from cfdesk.qt.worker import wait_for_all
 
+log = logging.getLogger("cfdesk")
 PAGES = ("Start", "Data", "Train", "Results")
 
 
@@ -61,8 +63,13 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self._connect()
         self.setAcceptDrops(True)
-        self.form.set_devices(list_devices())
+        self.devices = [cpu_device()]  # GPUs join once found off the UI thread
+        self.form.set_devices(self.devices)
         self.form.set_config(self.settings.train_config())
+        self.device_task = BackgroundTask(self)
+        self.device_task.succeeded.connect(self._on_devices)
+        self.device_task.failed.connect(self._on_devices_failed)
+        self.device_task.run(list_devices)
         self._restore()
         self.refresh()
 
@@ -113,6 +120,16 @@ class MainWindow(QMainWindow):
         self.actions.shortcuts.triggered.connect(self.show_shortcuts)
         self.results.statusMessage.connect(self._on_status_message)
 
+    @Slot(object)
+    def _on_devices(self, devices: list) -> None:
+        """Every device the core found: naming a CUDA GPU starts CUDA, a second or more."""
+        self.devices = devices
+        self.form.set_devices(devices)
+
+    @Slot(object)
+    def _on_devices_failed(self, exc: BaseException) -> None:
+        log.warning("looking for GPUs failed, offering the CPU only: %s", exc)
+
     @Slot(str)
     def _on_status_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
@@ -120,7 +137,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def show_about(self) -> AboutDialog:
         """Help → About (non-blocking, so tests and screenshots can look at it)."""
-        dialog = AboutDialog(self.actions.all(), self)
+        dialog = AboutDialog(self.actions.all(), self.devices, self.device_task.is_busy(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog

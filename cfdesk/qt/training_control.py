@@ -174,8 +174,9 @@ class TrainingControl(QObject):
         if isinstance(exc, OutOfMemoryError):
             if dialogs.ask_oom_retry(window, exc):
                 batch = exc.batch_size * exc.accum_steps  # the effective batch stays the same
+                changes = {"batch_size": batch, "accum_steps": exc.accum_steps}
                 window.form.set_config(
-                    config.with_changes(batch_size=batch, accum_steps=exc.accum_steps)
+                    config.with_changes(**changes, device=exc.device or config.device)
                 )
                 self.start()
         elif isinstance(exc, TrainingError) and "loss became" in str(exc):  # diverged

@@ -13,7 +13,7 @@ from cfdesk.core.config import TrainConfig
 from cfdesk.core.data.ratings import Ratings
 from cfdesk.core.model import CollabModel, make_model
 from cfdesk.core.training import batching
-from cfdesk.core.training.device import cpu_threads_for, resolve_device
+from cfdesk.core.training.device import cpu_threads_for, pick_device
 from cfdesk.core.training.optim import build_optimizer, set_lr_and_momentum
 
 DIVERGE = 4.0  # stop once the smoothed loss exceeds this multiple of the best (fastai)
@@ -70,7 +70,7 @@ class LRFinder:
         n_steps: int = 200,
     ) -> None:
         self.config, self.train = config, train
-        self.device = resolve_device(config.device)
+        self.device, _ = pick_device(config.device, train.n_ratings)
         source = model if model is not None else make_model(config, train)
         self.module = copy.deepcopy(source).to(self.device)  # the caller's model stays as it was
         self.batch_size = batching.effective_batch(config, train.n_ratings)

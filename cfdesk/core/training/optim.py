@@ -7,6 +7,7 @@ from torch import nn
 
 from cfdesk.core.config import OPTIMIZERS, TrainConfig
 from cfdesk.core.errors import TrainingError
+from cfdesk.core.training.device import sync_free
 
 
 def _param_groups(module: nn.Module, config: TrainConfig) -> list[dict]:
@@ -24,7 +25,9 @@ def build_optimizer(module: nn.Module, config: TrainConfig) -> torch.optim.Optim
     """AdamW (fastai's `wd` meaning: decay not scaled by the gradient) or SGD with momentum."""
     groups = _param_groups(module, config)
     if config.optimizer == "adamw":
-        return torch.optim.AdamW(groups, lr=config.lr, betas=(0.9, 0.99), eps=1e-8)
+        # fused: one kernel, step counts on the device (the default keeps them on the host)
+        fused = sync_free(next(module.parameters()).device) or None
+        return torch.optim.AdamW(groups, lr=config.lr, betas=(0.9, 0.99), eps=1e-8, fused=fused)
     if config.optimizer == "sgd":
         return torch.optim.SGD(groups, lr=config.lr, momentum=0.9)
     raise TrainingError(
