@@ -26,7 +26,7 @@ class LRFinderStep:
     step: int
     n_steps: int
     lr: float
-    loss: float  # smoothed, as MSE
+    loss: float  # smoothed training loss (MSE; cross-entropy for the dist model)
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,8 @@ class LRFinder:
                 start = 0
             idx = perm[start : start + self.batch_size]
             opt.zero_grad(set_to_none=True)
-            loss = ((self.module(users[idx], items[idx]).float() - target[idx]) ** 2).mean()
+            outputs = self.module.fit_outputs(users[idx], items[idx])
+            loss = self.module.loss(outputs, target[idx])[0] / len(idx)
             loss.backward()
             opt.step()
             smooth = 0.98 * smooth + 0.02 * float(loss.detach())
