@@ -13,6 +13,7 @@ from cfdesk.core.errors import OutOfMemoryError, TrainingError
 from cfdesk.qt import dialogs
 from cfdesk.qt.tasks import BackgroundTask
 from cfdesk.qt.training_runner import TrainingRunner, warm_up
+from cfdesk.qt.tune_control import TuneControl
 
 log = logging.getLogger("cfdesk")
 
@@ -61,6 +62,8 @@ class TrainingControl(QObject):
         self.lr_task.succeeded.connect(self._on_lr_found)
         self.lr_task.failed.connect(self._on_lr_failed)
         self.lr_task.busyChanged.connect(self._on_running)
+        self.tune = TuneControl(window, window.tune_panel)
+        self.tune.runningChanged.connect(self._on_running)
         self.lr_task.progressed.connect(window.lr_panel.set_progress)
         form.trainRequested.connect(self.request_start)
         form.stopRequested.connect(self.stop)
@@ -71,7 +74,7 @@ class TrainingControl(QObject):
         a.find_lr.triggered.connect(self.find_lr)
 
     def is_running(self) -> bool:
-        return self.runner.is_running() or self.lr_task.is_busy()
+        return self.runner.is_running() or self.lr_task.is_busy() or self.tune.is_running()
 
     @Slot(object)
     def _on_warm(self, _result: object) -> None:
@@ -92,6 +95,7 @@ class TrainingControl(QObject):
         window.settings.set_train_config(self._config)
         window.monitor.start(self._config.epochs, window.form.device.currentText())
         window.show_page("Train")
+        window.train_modes.setCurrentWidget(window.monitor)
         log.info("training started: %s", self._config)
         self.runner.start(window.ratings, self._config)
 
@@ -111,6 +115,7 @@ class TrainingControl(QObject):
             self._window.monitor.status.setText("Stopping after the current batch…")
             self.runner.stop()
         self.lr_task.cancel()
+        self.tune.stop()
 
     @Slot()
     def find_lr(self) -> None:
@@ -130,6 +135,7 @@ class TrainingControl(QObject):
     def shutdown(self) -> None:
         """Window closing: stop everything and wait for the threads."""
         self.runner.shutdown()
+        self.tune.shutdown()
         self.lr_task.close()
         self.warm_task.close()
 

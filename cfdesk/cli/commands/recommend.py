@@ -71,22 +71,34 @@ def parse_rating(text: str) -> tuple[str, float]:
 @reports_errors
 def _run(args: argparse.Namespace) -> int:
     from cfdesk.core.results.foldin import fold_in
+    from cfdesk.core.results.levels import has_levels, top_level_chance, top_level_name, user_vector
 
     fitted = open_model(args.model)
     rec = recommender_for(fitted, args)
     if args.user is not None:
         ids, scores = rec.recommend(args.user, **ranking_options(args))
-        who: dict = {"user_id": fitted.users.ids[fitted.users.index_of(args.user)]}
+        user = fitted.users.index_of(args.user)
+        who: dict = {"user_id": fitted.users.ids[user]}
+        vector = user_vector(fitted, user) if has_levels(fitted) else None
     else:
         folded = fold_in(fitted, [parse_rating(r) for r in args.rate])
         ids, scores = rec.recommend_folded(folded, **ranking_options(args))
         who = {"new_user": {"ratings": len(folded.item_idx), "method": folded.method}}
+        vector = folded.vector
     rows = [
         {"rank": rank, **row, "predicted_rating": round(row["predicted_rating"], 4)}
         for rank, row in enumerate(item_rows(fitted, ids, scores, "predicted_rating"), start=1)
     ]
-    lines = [
-        f"{row['rank']:>3}  {row['predicted_rating']:.2f}  {row['item_id']}  {row['title'] or ''}".rstrip()
+    chance, header = "", []
+    if has_levels(fitted):  # the dist model: P(top rating) beside each prediction
+        chances = top_level_chance(fitted, fitted.items.indices_of(list(ids)), vector)
+        for row, value in zip(rows, chances.tolist(), strict=True):
+            row["p_top_rating"] = round(value, 4)
+        chance = "  {p_top_rating:>5.2f}"
+        header = [f"  #  pred  {top_level_name(fitted):>5}  item"]
+    lines = header + [
+        (f"{row['rank']:>3}  {row['predicted_rating']:.2f}" + chance.format(**row)
+         + f"  {row['item_id']}  {row['title'] or ''}").rstrip()
         for row in rows
-    ]
+    ]  # fmt: skip
     return report(args, {**who, "items": rows}, lines)

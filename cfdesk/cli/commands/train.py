@@ -7,8 +7,7 @@ import math
 from pathlib import Path
 
 from cfdesk.cli.output import print_json, reports_errors
-
-MODELS = ("dot", "dotbias", "nn")
+from cfdesk.core.config import MODEL_KINDS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--demo", action="store_true", help="train on the built-in demo data set")
     p.add_argument("--items", metavar="FILE", help="item metadata file (titles, genres)")
     p.add_argument("--test", metavar="FILE", help="separate test file, scored at the end")
-    p.add_argument("--model", choices=MODELS, help="model type (default dotbias)")
+    p.add_argument("--model", choices=MODEL_KINDS, help="model type (default dotbias)")
     p.add_argument("--factors", type=int, help="latent factors (default 50)")
     p.add_argument("--epochs", type=int, help="epochs (default 10)")
     p.add_argument("--lr", type=float, help="peak learning rate at batch 1024 (default 0.01)")
@@ -66,7 +65,8 @@ def _config(args: argparse.Namespace):
     return TrainConfig(**changes)
 
 
-def _load(args: argparse.Namespace):
+def load_inputs(args: argparse.Namespace, command: str = "train"):
+    """(ratings, test or None) from RATINGS or --demo, --items and --test."""
     from cfdesk.core.data.loader import load_ratings
 
     if args.demo:
@@ -76,7 +76,7 @@ def _load(args: argparse.Namespace):
     elif args.ratings:
         path = Path(args.ratings)
     else:
-        raise SystemExit("cfdesk train: error: give a RATINGS file or --demo")
+        raise SystemExit(f"cfdesk {command}: error: give a RATINGS file or --demo")
     ratings = load_ratings(path, items=args.items if args.items else None)
     test = load_ratings(args.test, items=False) if args.test else None
     return ratings, test
@@ -94,7 +94,7 @@ def _run(args: argparse.Namespace) -> int:
     from cfdesk.core.training.trainer import Trainer
 
     config = _config(args)
-    ratings, test = _load(args)
+    ratings, test = load_inputs(args)
     train, valid, test = prepare_split(ratings, config, test)
     trainer = Trainer(train, valid, config, test)
     bar = ProgressBar()
