@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
 import torch
@@ -16,17 +14,12 @@ from cfdesk.core.results.foldin import fold_in
 from cfdesk.core.results.recommend import Recommender
 from cfdesk.core.storage.model_file import load_model, save_model
 from cfdesk.core.training.trainer import fit
-from tests.core.conftest import planted_ratings
-
-
-def stars(ratings: Ratings) -> Ratings:
-    """The planted ratings rounded onto a 1-5 star scale (a discrete scale, as the model needs)."""
-    return replace(ratings, rating=np.clip(np.round(ratings.rating), 1, 5).astype(np.float32))
+from tests.core.conftest import planted_ratings, star_ratings
 
 
 @pytest.fixture
 def starred() -> Ratings:
-    return stars(planted_ratings(200, 120, noise=0.3))
+    return star_ratings()
 
 
 @pytest.fixture

@@ -57,6 +57,24 @@ def valley(lrs: list[float], losses: list[float]) -> float:
     return lrs[min(n - 1, start + int(third) + int(third / 2))]
 
 
+def steepest(lrs: list[float], losses: list[float]) -> float:
+    """fastai's steep: where the loss falls fastest against log(rate)."""
+    if len(losses) < 3:
+        return lrs[0] if lrs else math.nan
+    slopes = [
+        (losses[i + 1] - losses[i]) / (math.log(lrs[i + 1]) - math.log(lrs[i]))
+        for i in range(len(losses) - 1)
+    ]
+    return lrs[slopes.index(min(slopes)) + 1]
+
+
+def minimum_over_ten(lrs: list[float], losses: list[float]) -> float:
+    """fastai's lr_min: a tenth of the rate with the lowest loss."""
+    if not losses:
+        return math.nan
+    return lrs[losses.index(min(losses))] / 10
+
+
 class LRFinder:
     """Iterate `steps()` for progress; `stop()` to cancel; then `result()`."""
 

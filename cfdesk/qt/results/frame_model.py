@@ -21,8 +21,11 @@ FORMATS: dict[str, tuple[str, str]] = {
     "count": ("Ratings", "{:,d}"),
     "mean": ("Mean", "{:.2f}"),
     "bias": ("Bias", "{:+.3f}"),
+    "p_top": ("P(top rating)", "{:.0%}"),  # the dist model's chance of the highest level
 }
-_RIGHT = {"rank", "predicted", "rating", "user_rating", "similarity", "count", "mean", "bias"}
+_RIGHT = {
+    "rank", "predicted", "rating", "user_rating", "similarity", "count", "mean", "bias", "p_top",
+}  # fmt: skip
 
 
 def _text(column: str, value: object) -> str:
@@ -43,7 +46,15 @@ class FrameModel(QAbstractTableModel):
     def __init__(self, columns: list[str], parent: object = None) -> None:
         super().__init__(parent)
         self.columns = columns
+        self.headers: dict[str, str] = {}  # per-model header text (e.g. P(5★))
         self.frame = empty_frame(columns)
+
+    def set_columns(self, columns: list[str], headers: dict[str, str]) -> None:
+        """Other columns, no rows."""
+        self.beginResetModel()
+        self.columns, self.headers = columns, headers
+        self.frame = empty_frame(columns)
+        self.endResetModel()
 
     def set_frame(self, frame: pd.DataFrame) -> None:
         """Replace every row at once (one reset: cheap for the tens of rows a table shows)."""
@@ -73,7 +84,7 @@ class FrameModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
             return None
         column = self.columns[section]
-        return FORMATS.get(column, (column, ""))[0]
+        return self.headers.get(column) or FORMATS.get(column, (column, ""))[0]
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Stable sort on the underlying values (numbers as numbers, not as text)."""

@@ -26,19 +26,28 @@ class ItemTable(QTableView):
         self.setWordWrap(False)
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(24)
+        self.horizontalHeader().setHighlightSections(False)
+        self._size_columns()
+        self.selectionModel().currentRowChanged.connect(self._on_current_row)
+        copy = QShortcut(QKeySequence.StandardKey.Copy, self)
+        copy.setContext(Qt.ShortcutContext.WidgetShortcut)
+        copy.activated.connect(self.copy_selection)
+
+    def _size_columns(self) -> None:
+        """The title takes the spare width; every other column fits its contents."""
         header = self.horizontalHeader()
-        header.setHighlightSections(False)
-        for col, name in enumerate(columns):
+        for col, name in enumerate(self.frame_model.columns):
             mode = (
                 QHeaderView.ResizeMode.Stretch
                 if name == "title"
                 else (QHeaderView.ResizeMode.ResizeToContents)
             )
             header.setSectionResizeMode(col, mode)
-        self.selectionModel().currentRowChanged.connect(self._on_current_row)
-        copy = QShortcut(QKeySequence.StandardKey.Copy, self)
-        copy.setContext(Qt.ShortcutContext.WidgetShortcut)
-        copy.activated.connect(self.copy_selection)
+
+    def set_columns(self, columns: list[str], headers: dict[str, str] | None = None) -> None:
+        """Show other columns (e.g. one only some models have), emptied, with header overrides."""
+        self.frame_model.set_columns(columns, headers or {})
+        self._size_columns()
 
     def set_frame(self, frame: pd.DataFrame) -> None:
         """Show new rows; the sort indicator is cleared because the rows arrive in their order."""

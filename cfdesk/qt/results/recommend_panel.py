@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from cfdesk.core.results.context import ResultsContext, UserRatings
+from cfdesk.core.results.levels import has_levels, top_level_chance, top_level_name, user_vector
 from cfdesk.core.results.lookup import user_index
 from cfdesk.qt.results.frame_model import empty_frame
 from cfdesk.qt.results.item_table import ItemTable
@@ -121,7 +122,9 @@ class RecommendPanel(QWidget):
         self.genre.setEnabled(self.genre.count() > 1)
         self.genre.blockSignals(False)
         self.heading.setText("Pick a user on the left." if context else "No model yet.")
-        self.top.set_frame(empty_frame(TOP_COLUMNS))
+        levels = context is not None and has_levels(context.fitted)  # dist: show P(5★)
+        self.top.set_columns([*TOP_COLUMNS, "p_top"] if levels else TOP_COLUMNS,
+                             {"p_top": top_level_name(context.fitted)} if levels else {})  # fmt: skip
         self.own.set_frame(empty_frame(OWN_COLUMNS))
 
     def set_user_ratings(self, user_ratings: UserRatings | None) -> None:
@@ -161,6 +164,8 @@ class RecommendPanel(QWidget):
         frame = self.context.rows(idx)
         frame.insert(0, "rank", np.arange(1, len(idx) + 1))
         frame["predicted"] = scores.astype(np.float64)
+        if has_levels(fitted):
+            frame["p_top"] = top_level_chance(fitted, idx, user_vector(fitted, user))
         self.top.set_frame(frame)
         count = int(fitted.user_count[user])
         genre = f" in {self.genres()}" if self.genres() else ""
