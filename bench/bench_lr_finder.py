@@ -7,7 +7,8 @@ Per data set and model: the finder sweeps the training part of a validation spli
 does), each rule picks a rate from the curve, and the default settings train at that rate on
 the same training part; the validation rows score it. The finder never sees the validation
 rows. Rules: valley (fastai's, the old suggestion), steep (steepest fall), min/10 (fastai's
-lr_min), and the rule the app uses now (`lr_finder.suggest`).
+lr_min, the curve rule now), and "checked": what the app offers now, min/10 tried against the
+default rate on a split of the training part itself (`lr_check.check_rates`).
 """
 
 # ruff: noqa: E402 (OpenMP is configured before torch is imported)
@@ -24,7 +25,7 @@ from cfdesk.core.config import TrainConfig
 from cfdesk.core.data.demo import demo_ratings_path
 from cfdesk.core.data.loader import load_ratings
 from cfdesk.core.data.split import prepare_split
-from cfdesk.core.training import batching, lr_finder
+from cfdesk.core.training import batching, lr_check, lr_finder
 from cfdesk.core.training.trainer import Trainer
 
 ML100K = Path(__file__).resolve().parents[2] / "shared" / "data" / "ml-100k"
@@ -62,13 +63,20 @@ def main() -> int:
                     "valley (old)": lr_finder.valley(found.lrs, found.losses),
                     "steep": lr_finder.steepest(found.lrs, found.losses),
                     "min/10": lr_finder.minimum_over_ten(found.lrs, found.losses),
-                    "suggest (now)": found.suggestion,
                 }
+                check = lr_check.check_rates(train, config, found.config_lr)
+                rules["checked (now)"] = check.best_lr
                 default = valid_rmse(train, valid, config)
                 for rule, rate in rules.items():
-                    lr = rate if rule == "default" else batching.scaled_lr(rate, batch, config.lr_batch)
-                    rmse = default if rule == "default" else valid_rmse(
-                        train, valid, config.with_changes(lr=lr)
+                    lr = (
+                        rate
+                        if rule in ("default", "checked (now)")
+                        else (batching.scaled_lr(rate, batch, config.lr_batch))
+                    )
+                    rmse = (
+                        default
+                        if rule == "default"
+                        else valid_rmse(train, valid, config.with_changes(lr=lr))
                     )
                     print(f"| {name} | {model} | {seed} | {rule} | {lr:.3g} | {rmse:.4f} | "
                           f"{rmse - default:+.4f} |", flush=True)  # fmt: skip

@@ -19,15 +19,21 @@ log = logging.getLogger("cfdesk")
 
 
 def run_lr_finder(ratings: Ratings, config: TrainConfig, progress, should_stop):
-    """Worker-thread job: split like training does, then sweep learning rates on the train part."""
+    """Worker-thread job: split like training does, sweep rates on the train part, then check
+    the suggestion against the form's rate (the first half of the progress is the sweep)."""
     from cfdesk.core.data.split import prepare_split
+    from cfdesk.core.training.lr_check import check_rates
     from cfdesk.core.training.lr_finder import find_lr
 
     def on_step(step) -> None:
-        progress(step.step / max(step.n_steps, 1))
+        progress(0.5 * step.step / max(step.n_steps, 1))
+
+    def on_check(fraction: float) -> None:
+        progress(0.5 + 0.5 * fraction)
 
     train, _, _ = prepare_split(ratings, config)
-    return find_lr(train, config, progress=on_step, should_stop=should_stop)
+    found = find_lr(train, config, progress=on_step, should_stop=should_stop)
+    return found, check_rates(train, config, found.config_lr, on_check, should_stop)
 
 
 def model_title(config: TrainConfig) -> str:
@@ -171,9 +177,10 @@ class TrainingControl(QObject):
             dialogs.show_error(window, exc)
 
     @Slot(object)
-    def _on_lr_found(self, result) -> None:
+    def _on_lr_found(self, found) -> None:
+        result, check = found
         self._window.lr_panel.set_result(
-            result.lrs, result.losses, result.suggestion, result.config_lr
+            result.lrs, result.losses, result.suggestion, result.config_lr, check
         )
 
     @Slot(object)

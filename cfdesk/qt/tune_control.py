@@ -44,6 +44,7 @@ class TuneControl(QObject):
         self.runner.tuneFailed.connect(self._on_failed)
         self.runner.runningChanged.connect(self._on_running)
         self.importance_task.succeeded.connect(self._on_importances)
+        self.importance_task.failed.connect(self._on_importances_failed)
         self.importance_task.busyChanged.connect(self._on_importance_busy)
         panel.startRequested.connect(self.request_start)
         window.actions.tune.triggered.connect(self.request_start)
@@ -106,6 +107,11 @@ class TuneControl(QObject):
     @Slot(object)
     def _on_importances(self, importances: object) -> None:
         self.panel.set_importances(importances)
+
+    @Slot(object)
+    def _on_importances_failed(self, exc: BaseException) -> None:
+        """Importances are a side view: a failure is logged, the search goes on."""
+        log.warning("parameter importances failed: %s", dialogs.error_text(exc))
 
     @Slot(bool)
     def _on_importance_busy(self, busy: bool) -> None:

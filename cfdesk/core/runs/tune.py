@@ -255,20 +255,19 @@ class Tuner:
 
 
 def param_importances(trials: Sequence) -> dict[str, float]:
-    """Optuna's importance of each searched parameter (fANOVA) over complete trials; {} until
-    there are enough. Slow-ish (tens of ms to seconds): call it off the UI thread."""
+    """Optuna's importance (PED-ANOVA) of each setting every complete trial searched (the nn's
+    layer sizes exist only in nn trials, so they are left out); {} until 3 trials completed.
+    Tens of milliseconds and more: call it off the UI thread."""
     import optuna
     from optuna.trial import TrialState
 
     complete = [t for t in trials if t.state == TrialState.COMPLETE]
     if len(complete) < 3:
         return {}
+    common = set.intersection(*(set(t.distributions) for t in complete))
     study = optuna.create_study(direction="minimize")
     study.add_trials(complete)
-    try:
-        return dict(optuna.importance.get_param_importances(study))
-    except (RuntimeError, ValueError):  # e.g. every trial used the same value of each parameter
-        return {}
+    return dict(optuna.importance.get_param_importances(study, params=sorted(common)))
 
 
 def run_to_end(tuner: Tuner, on_event: Callable[[TuneEvent], None] | None = None) -> TuneResult:

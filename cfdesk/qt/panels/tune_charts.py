@@ -12,6 +12,11 @@ from cfdesk.qt.panels.charts import SteppedRange
 from cfdesk.qt.theme import SERIES, palette_color, pen, style_plot
 
 PRUNED = ("pruned", "stopped")
+WORDS = {
+    "model": "model kind", "n_factors": "factors", "lr": "learning rate",
+    "weight_decay": "weight decay", "epochs": "epochs", "batch_size": "batch size",
+    "implicit": "implicit term",
+}  # fmt: skip
 
 
 class TrialChart(pg.PlotWidget):
@@ -22,14 +27,14 @@ class TrialChart(pg.PlotWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         item = style_plot(self, "Trials (validation RMSE, lower is better)", "trial", "RMSE")
-        self._best = item.plot(name="best so far", pen=pen("best"))
+        self._best = item.plot(name="best so far", pen=pen("best"), stepMode="right")
         self._done = item.plot(
             name="finished trial", pen=None, symbol="o", symbolSize=7,
             symbolBrush=SERIES["train"], symbolPen=None,
         )  # fmt: skip
         self._pruned = item.plot(
             name="pruned or stopped", pen=None, symbol="o", symbolSize=7,
-            symbolBrush=None, symbolPen=pen("batch", 1.5),
+            symbolBrush=palette_color(QPalette.ColorRole.Base), symbolPen=pen("batch", 1.5),
         )  # fmt: skip
         self._range = SteppedRange(headroom=0.15)
         self.clear_data()
@@ -39,11 +44,11 @@ class TrialChart(pg.PlotWidget):
             "done": ([], []),
             "pruned": ([], []),
         }
-        self._best_values: list[float] = []
+        self._best_values: list[tuple[float, float]] = []
         for curve in (self._best, self._done, self._pruned):
             curve.setData([], [])
         self._range.reset()
-        self.getPlotItem().setXRange(0, 10, padding=0)
+        self.getPlotItem().setXRange(-0.5, 10, padding=0)
 
     def add_trial(self, number: int, state: str, valid_rmse: float) -> None:
         """One finished, pruned or stopped trial (failed ones have no figure to draw)."""
@@ -58,12 +63,13 @@ class TrialChart(pg.PlotWidget):
         if key == "done":
             best = min(valid_rmse, self._best_values[-1][1]) if self._best_values else valid_rmse
             self._best_values.append((number, best))
-            bx, by = zip(*self._best_values, strict=True)
-            self._best.setData(list(bx), list(by))
             span = self._range.fit(np.asarray(ys))
             if span is not None:
                 self.getPlotItem().setYRange(*span, padding=0)
-        self.getPlotItem().setXRange(0, max(10, number + 2), padding=0)
+        if self._best_values:  # each best holds (a step) until the latest trial
+            held = [*self._best_values, (number + 0.5, self._best_values[-1][1])]
+            self._best.setData([x for x, _ in held], [y for _, y in held])
+        self.getPlotItem().setXRange(-0.5, max(10, number + 1.5), padding=0)
 
     def point_count(self) -> int:
         return sum(len(xs) for xs, _ in self._points.values())
@@ -74,7 +80,7 @@ class ImportanceChart(pg.PlotWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        item = style_plot(self, "Which settings mattered (importance)", "share", "")
+        item = style_plot(self, "Which settings mattered", "importance (share)", "")
         item.legend.setVisible(False)
         item.getAxis("left").setStyle(tickTextWidth=90, autoExpandTextSpace=True)
         self._bars = pg.BarGraphItem(x0=[], y=[], height=0.6, width=[], brush=SERIES["accent"])
@@ -89,7 +95,8 @@ class ImportanceChart(pg.PlotWidget):
         names = self._names[::-1]
         values = [float(importances[n]) for n in names]
         self._bars.setOpts(x0=[0] * len(values), y=list(range(len(values))), width=values)
-        self.getPlotItem().getAxis("left").setTicks([list(enumerate(names))])
+        labels = [WORDS.get(n, n) for n in names]
+        self.getPlotItem().getAxis("left").setTicks([list(enumerate(labels))])
         self._note.setText("" if names else "Shown after a few finished trials.")
         self._note.setPos(0.02, 0.5)
         self.getPlotItem().setXRange(0, max([0.5, *values]), padding=0.02)

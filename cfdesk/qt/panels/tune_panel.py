@@ -94,7 +94,7 @@ class TunePanel(QWidget):
         charts = QSplitter()
         charts.addWidget(self.trial_chart)
         charts.addWidget(self.importance_chart)
-        charts.setSizes([600, 300])
+        charts.setSizes([520, 380])
         best = QHBoxLayout()
         best.addWidget(self.best_label, 1)
         best.addWidget(self.use_best)
