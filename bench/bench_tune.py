@@ -8,7 +8,9 @@ Per data set: the defaults trained on every training rating, scored on the test 
 once, at the end). Prints trials, best settings, validation and test RMSE side by side, and the
 machine's load average before and after (other processes slow the search: fewer trials).
   u1        u1.base / u1.test (the published split)
-  temporal  u.data, each user's latest 20 % of ratings held out as the test set (split here)
+  temporal  u.data, each user's latest 20 % of ratings held out as the test set (split here);
+            Tune's validation rows are each user's latest 10 % of the training rows, to match
+  random    u.data, a random 20 % held out as the test set (seed 7; split here)
 """
 
 # ruff: noqa: E402 (OpenMP is configured before torch is imported)
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -24,24 +27,28 @@ from cfdesk.entry import configure_openmp
 
 configure_openmp()
 
+from cfdesk.cli.tune_progress import TuneProgress
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.data.loader import load_ratings
 from cfdesk.core.data.ratings import Ratings
-from cfdesk.core.data.split import prepare_split, temporal_split
-from cfdesk.core.runs.events import TrialOutcome, TuneSettings, TuneStage
+from cfdesk.core.data.split import prepare_split, random_split, temporal_split
+from cfdesk.core.runs.events import TuneSettings
 from cfdesk.core.runs.tune import Tuner, run_to_end
 from cfdesk.core.training.trainer import Trainer
 
 ML100K = Path(__file__).resolve().parents[2] / "shared" / "data" / "ml-100k"
 
 
-def data_set(name: str) -> tuple[Ratings, Ratings]:
-    """(training file, test rows) of one named data set."""
+def data_set(name: str) -> tuple[Ratings, Ratings, str]:
+    """(training file, test rows, validation split for Tune) of one named data set."""
     if name == "u1":
-        return load_ratings(ML100K / "u1.base"), load_ratings(ML100K / "u1.test", items=False)
+        base, test = load_ratings(ML100K / "u1.base"), load_ratings(ML100K / "u1.test", items=False)
+        return base, test, "random"
     if name == "temporal":
-        return temporal_split(load_ratings(ML100K / "u.data"), 0.2)
-    raise SystemExit(f"unknown data set {name!r}; use u1 or temporal")
+        return (*temporal_split(load_ratings(ML100K / "u.data"), 0.2), "temporal")
+    if name == "random":
+        return (*random_split(load_ratings(ML100K / "u.data"), 0.2, 7), "random")
+    raise SystemExit(f"unknown data set {name!r}; use u1, temporal or random")
 
 
 def defaults_test_rmse(train: Ratings, test: Ratings) -> float:
@@ -54,17 +61,6 @@ def defaults_test_rmse(train: Ratings, test: Ratings) -> float:
     return trainer.result().metrics["test_rmse"]
 
 
-def progress(event: object) -> None:
-    if isinstance(event, TrialOutcome):
-        print(
-            f"  trial {event.number:3d} {event.state:8s} valid {event.valid_rmse:.4f} "
-            f"best {event.best_valid_rmse:.4f} {event.seconds:5.1f}s {event.params['model']}",
-            flush=True,
-        )
-    elif isinstance(event, TuneStage):
-        print(f"  {event.text}", flush=True)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
@@ -73,15 +69,17 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
     for name in args.sets.split(","):
-        train, test = data_set(name)
+        train, test, split = data_set(name)
         load_before = os.getloadavg()
         defaults = defaults_test_rmse(train, test)
         settings = TuneSettings(minutes=args.minutes, ensemble=args.ensemble, seed=args.seed)
         print(f"{name}: {train!r}, test {test.n_ratings:,} ratings; tuning {args.minutes} min")
         started = time.perf_counter()
-        result = run_to_end(Tuner(train, settings, test=test), progress)
+        base = TrainConfig(split=split)
+        result = run_to_end(Tuner(train, settings, base, test), TuneProgress(sys.stdout).update)
         row = {
             "data": name,
+            "validation": split,
             **result.summary(),
             "defaults_test_rmse": round(defaults, 6),
             "gain": round(defaults - result.test_rmse, 6),

@@ -48,6 +48,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "training the chosen settings again on every rating",
     )
     p.add_argument("--valid-frac", type=float, help="share held out for validation (0.1)")
+    p.add_argument(
+        "--split",
+        choices=("random", "temporal"),
+        help="validation rows: random, or each user's latest (to match a test set of later "
+        "ratings; default random)",
+    )
     p.add_argument("--seed", type=int, default=42, help="sampler, split and model seed (42)")
     p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default auto)")
     p.add_argument("--out", metavar="MODEL", help="save the best model (or ensemble) here")
@@ -69,7 +75,7 @@ def _settings(args: argparse.Namespace):
 def _base(args: argparse.Namespace):
     from cfdesk.core.config import TrainConfig
 
-    changes = {"valid_frac": args.valid_frac, "device": args.device}
+    changes = {"valid_frac": args.valid_frac, "device": args.device, "split": args.split}
     return TrainConfig(**{k: v for k, v in changes.items() if v is not None})
 
 
