@@ -27,7 +27,7 @@ from cfdesk.entry import configure_openmp
 
 configure_openmp()
 
-from cfdesk.cli.tune_progress import TuneProgress
+from cfdesk.cli.progress import TuneProgress
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.data.loader import load_ratings
 from cfdesk.core.data.ratings import Ratings

@@ -18,10 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Train a collaborative-filtering model; progress goes to stderr. Settings "
         "not given keep cfdesk's tuned defaults (see docs/training.md).",
     )
-    p.add_argument("ratings", nargs="?", metavar="RATINGS", help="ratings file (CSV, TSV, ...)")
-    p.add_argument("--demo", action="store_true", help="train on the built-in demo data set")
-    p.add_argument("--items", metavar="FILE", help="item metadata file (titles, genres)")
-    p.add_argument("--test", metavar="FILE", help="separate test file, scored at the end")
+    add_input_options(p, "train", "separate test file, scored at the end")
     p.add_argument("--model", choices=MODEL_KINDS, help="model type (default dotbias)")
     p.add_argument("--factors", type=int, help="latent factors (default 50)")
     p.add_argument("--epochs", type=int, help="epochs (default 10)")
@@ -47,6 +44,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="MODEL", help="save the model to this .cfmodel file")
     p.add_argument("--json", action="store_true", help="end stdout with one JSON summary line")
     p.set_defaults(func=_run)
+
+
+def add_input_options(parser: argparse.ArgumentParser, verb: str, test_help: str) -> None:
+    """RATINGS or --demo, --items and --test: what `train` and `tune` read (load_inputs)."""
+    parser.add_argument("ratings", nargs="?", metavar="RATINGS", help="ratings file (CSV, ...)")
+    parser.add_argument("--demo", action="store_true", help=f"{verb} on the built-in demo data")
+    parser.add_argument("--items", metavar="FILE", help="item metadata file (titles, genres)")
+    parser.add_argument("--test", metavar="FILE", help=test_help)
 
 
 def _config(args: argparse.Namespace):

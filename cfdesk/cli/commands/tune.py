@@ -6,6 +6,7 @@ import argparse
 import signal
 import sys
 
+from cfdesk.cli.commands.train import add_input_options
 from cfdesk.cli.output import fail, print_json, reports_errors
 
 DEFAULT_MINUTES = 10.0
@@ -22,10 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         f"scored once, at the end. Without a budget it runs {DEFAULT_MINUTES:g} minutes; "
         "Ctrl+C ends the search and keeps the best so far. One line per trial on stderr.",
     )
-    p.add_argument("ratings", nargs="?", metavar="RATINGS", help="ratings file (CSV, TSV, ...)")
-    p.add_argument("--demo", action="store_true", help="tune on the built-in demo data set")
-    p.add_argument("--items", metavar="FILE", help="item metadata file (titles, genres)")
-    p.add_argument("--test", metavar="FILE", help="test file, scored once after the search")
+    add_input_options(p, "tune", "test file, scored once after the search")
     p.add_argument("--minutes", type=float, help="time budget (the search, refit and scoring)")
     p.add_argument("--trials", type=int, help="trial budget (the first budget reached ends it)")
     p.add_argument(
@@ -98,7 +96,7 @@ class _StopOnInterrupt:
 @reports_errors
 def _run(args: argparse.Namespace) -> int:
     from cfdesk.cli.commands.train import load_inputs
-    from cfdesk.cli.tune_progress import TuneProgress
+    from cfdesk.cli.progress import TuneProgress
     from cfdesk.core.runs.tune import Tuner, run_to_end
     from cfdesk.core.storage.model_file import save_model
 
