@@ -7,7 +7,7 @@ import signal
 import sys
 
 from cfdesk.cli.commands.train import add_input_options
-from cfdesk.cli.output import fail, print_json, reports_errors
+from cfdesk.cli.output import fail, reports_errors
 
 DEFAULT_MINUTES = 10.0
 
@@ -97,6 +97,7 @@ class _StopOnInterrupt:
 def _run(args: argparse.Namespace) -> int:
     from cfdesk.cli.commands.train import load_inputs
     from cfdesk.cli.progress import TuneProgress
+    from cfdesk.cli.tables import report
     from cfdesk.core.runs.tune import Tuner, run_to_end
     from cfdesk.core.storage.model_file import save_model
 
@@ -114,9 +115,4 @@ def _run(args: argparse.Namespace) -> int:
         **result.summary(),
         "out": str(save_model(result.fitted, args.out)) if args.out else None,
     }
-    if args.json:
-        print_json(summary)
-    else:
-        for key, value in summary.items():
-            print(f"{key}: {value}")
-    return 0
+    return report(args, summary)
