@@ -24,6 +24,7 @@ from cfdesk.core.data.ratings import Ratings
 from cfdesk.core.data.split import prepare_split
 from cfdesk.core.errors import CfdeskError, TrainingError
 from cfdesk.core.fitted import FittedModel
+from cfdesk.core.model import rating_levels
 from cfdesk.core.runs import blend as blending
 from cfdesk.core.runs.events import (
     TrialOutcome,
@@ -88,6 +89,7 @@ class Tuner:
         self.study_name = f"tune {name} {time.strftime('%Y-%m-%d %H:%M:%S')}"
         self._stop = threading.Event()
         self._best: list[_Candidate] = []
+        self._kinds = settings.kinds  # the dist model leaves when the scale is continuous
         self._t0 = 0.0
 
     def stop(self) -> None:
@@ -133,6 +135,15 @@ class Tuner:
         if self.recorder is not None:
             self.recorder.study_started(started)
         yield started
+        self._kinds = self.settings.kinds
+        if "dist" in self._kinds:
+            try:
+                rating_levels(TrainConfig(model="dist"), train.scale, train.source)
+            except TrainingError as exc:
+                self._kinds = tuple(k for k in self._kinds if k != "dist")
+                if not self._kinds:
+                    raise
+                yield TuneStage(f"Leaving the dist model out: {exc}")
         limit = self.settings.trials
         while not self._halt() and (limit is None or len(study.trials) < limit):
             outcome = yield from self._trial(study, train, valid)
@@ -148,7 +159,7 @@ class Tuner:
         from optuna.trial import TrialState
 
         trial = study.ask()
-        params = suggest(trial, self.settings.kinds)
+        params = suggest(trial, self._kinds)
         config = config_of(params, self.base)
         yield TrialStarted(trial.number, params)
         started = self.clock()

@@ -143,3 +143,15 @@ def test_importances_need_a_few_complete_trials(data):
     importances = tune.param_importances(last.trials)
     assert importances and abs(sum(importances.values()) - 1) < 1e-6
     assert tune.param_importances(last.trials[:2]) == {}
+
+
+def test_a_continuous_scale_leaves_the_dist_model_out_and_says_so(data):
+    train, _ = data
+    seen: list = []
+    run_to_end(Tuner(train, settings(trials=4, kinds=("dist", "dot")), BASE), seen.append)
+    stages = [e.text for e in seen if isinstance(e, TuneStage)]
+    assert any(t.startswith("Leaving the dist model out") for t in stages)
+    outcomes = [e for e in seen if isinstance(e, TrialOutcome)]
+    assert outcomes and all(o.params["model"] == "dot" for o in outcomes)
+    with pytest.raises(CfdeskError, match="dist model"):
+        run_to_end(Tuner(train, settings(kinds=("dist",)), BASE))
