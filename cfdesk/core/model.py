@@ -311,10 +311,15 @@ class RatingDistribution(CollabModel):
         k = self.user_factors.embedding_dim
         return self._logits(vectors[:, :k], vectors[:, k:], item_idx)
 
+    def user_vector(self, user_idx: int) -> torch.Tensor:
+        """One row of user_embeddings() without building the whole table."""
+        return torch.cat([self.user_factors.weight[user_idx], self.user_bias.weight[user_idx]])
+
     @torch.no_grad()
     def level_probabilities(self, user_idx: torch.Tensor, item_idx: torch.Tensor) -> torch.Tensor:
         """P(each rating level) per (user, item) pair, shape (pairs, levels)."""
-        return self.vector_level_probabilities(self.user_embeddings()[user_idx], item_idx)
+        factors, biases = self.user_factors.weight[user_idx], self.user_bias.weight[user_idx]
+        return torch.softmax(self._logits(factors, biases, item_idx).float(), dim=-1)
 
     @torch.no_grad()
     def vector_level_probabilities(self, vectors, item_idx) -> torch.Tensor:

@@ -32,4 +32,4 @@ def top_level_chance(
 
 def user_vector(fitted: FittedModel, user_idx: int) -> torch.Tensor:
     """A trained user's vector, as `top_level_chance` takes it."""
-    return fitted.module.user_embeddings()[int(user_idx)].detach()
+    return fitted.module.user_vector(int(user_idx)).detach()
