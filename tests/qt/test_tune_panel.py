@@ -75,3 +75,14 @@ def test_remembered_budget_comes_back(qtbot, make_window, accept_import, planted
     again = make_window()
     assert again.tune_panel.trials.value() == 1 and again.tune_panel.minutes.value() == 0
     assert not again.tune_panel.kinds["nn"].isChecked()
+
+
+def test_no_model_kind_is_one_sentence_and_nothing_starts(
+    qtbot, make_window, accept_import, planted_csv, errors
+):
+    window, panel = _window_with_data(qtbot, make_window, planted_csv)
+    for box in panel.kinds.values():
+        box.setChecked(False)
+    panel.start_button.click()
+    assert not window.training.is_running()
+    assert [str(e) for e in errors] == ["choose at least one model kind for Tune to search"]

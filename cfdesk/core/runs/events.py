@@ -37,9 +37,13 @@ class TuneSettings:
             raise CfdeskError(f"the trials setting {self.trials} must be at least 1")
         if self.ensemble < 1:
             raise CfdeskError(f"the ensemble setting {self.ensemble} must be at least 1")
+        if not self.kinds:
+            raise CfdeskError("choose at least one model kind for Tune to search")
         unknown = sorted(set(self.kinds) - set(MODEL_KINDS))
-        if unknown or not self.kinds:
-            raise CfdeskError(f"model kinds to search must be among {', '.join(MODEL_KINDS)}")
+        if unknown:
+            raise CfdeskError(
+                f"model kind {unknown[0]!r} is unknown; Tune searches {', '.join(MODEL_KINDS)}"
+            )
 
 
 @dataclass(frozen=True)

@@ -131,8 +131,10 @@ def test_impossible_budgets_are_refused_with_a_sentence(data):
         Tuner(train, TuneSettings())
     with pytest.raises(CfdeskError, match="validation share"):
         Tuner(train, settings(), BASE.with_changes(valid_frac=0.0))
-    with pytest.raises(CfdeskError, match="model kinds"):
+    with pytest.raises(CfdeskError, match="model kind 'svd' is unknown"):
         Tuner(train, settings(kinds=("svd",)))
+    with pytest.raises(CfdeskError, match="at least one model kind"):
+        Tuner(train, settings(kinds=()))
 
 
 def test_importances_need_a_few_complete_trials(data):
