@@ -25,6 +25,7 @@ def describe(fitted: FittedModel) -> dict:
         "held_out_only_items": len(fitted.held_out_items),
         "epochs_trained": len(fitted.history),
         "dataset": fitted.dataset_name,
+        "data_source": None if fitted.data_source is None else fitted.data_source.to_dict(),
         "metrics": fitted.metrics,
         "config": fitted.config.to_dict(),
     }
@@ -43,6 +44,12 @@ def run(args: argparse.Namespace) -> int:
     )
     for key in ("dataset", "rating_range", "y_range", "epochs_trained", "has_item_metadata"):
         print(f"{key}: {facts[key]}")
+    source = facts["data_source"]
+    if source is not None:
+        print(
+            f"trained on: {source['path']} ({source['n_users']:,} users, {source['n_items']:,} "
+            f"items, {source['n_ratings']:,} ratings)"
+        )
     for key, value in facts["metrics"].items():
         print(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")
     return 0

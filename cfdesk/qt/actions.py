@@ -53,7 +53,9 @@ def build_actions(window: QMainWindow) -> Actions:
             window, "Open &model…", "Open a model file saved earlier.", "Ctrl+Shift+O"
         ),
         save_model=_action(window, "&Save model…", "Save the trained model to a file.", key.Save),
-        export=_action(window, "&Export…", "Export recommendations or embeddings."),
+        export=_action(
+            window, "&Export…", "Export recommendations, embeddings or the map.", "Ctrl+E"
+        ),
         quit=_action(
             window, "&Quit", "Close cfdesk (a running training is stopped first).", key.Quit
         ),

@@ -175,7 +175,11 @@ class MainWindow(QMainWindow):
         self.form.set_n_train(ratings.n_ratings)
         self.data_panel.set_summary(summary, f"{path.name} — {path.parent}")
         self.results.set_ratings(ratings)
-        self.statusBar().showMessage(f"Loaded {ratings!r}", 8000)
+        self.statusBar().showMessage(
+            f"Loaded {path.name}: {ratings.n_users:,} users, {ratings.n_items:,} items, "
+            f"{ratings.n_ratings:,} ratings",
+            8000,
+        )
         self.show_page("Data")
         self.refresh()
 

@@ -22,6 +22,7 @@ DEFAULTS: dict[str, object] = {
     "files/recent_models": "[]",
     "train/config": "{}",
     "tune/settings": "{}",
+    "results/prior": "null",
 }
 
 
@@ -115,3 +116,19 @@ class AppSettings:
 
     def set_tune_settings(self, values: dict) -> None:
         self._set("tune/settings", json.dumps(values))
+
+    def ranking_prior(self) -> tuple[bool, float] | None:
+        """(popularity prior on, its weight) for the results lists; None: never set or unreadable."""
+        saved = self._json("results/prior")
+        if (
+            isinstance(saved, list)
+            and len(saved) == 2
+            and isinstance(saved[0], bool)
+            and isinstance(saved[1], (int, float))
+            and saved[1] > 0
+        ):
+            return saved[0], float(saved[1])
+        return None
+
+    def set_ranking_prior(self, on: bool, weight: float) -> None:
+        self._set("results/prior", json.dumps([bool(on), float(weight)]))

@@ -6,6 +6,7 @@ import gc
 import logging
 
 from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox
 
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.data.ratings import Ratings
@@ -58,6 +59,7 @@ class TrainingControl(QObject):
         self.warm_task.succeeded.connect(self._on_warm)
         self.warm_task.run(warm_up)
         self._config: TrainConfig | None = None
+        self._lr_config: TrainConfig | None = None  # the settings of the running LR sweep
         monitor, form, a = window.monitor, window.form, window.actions
         self.runner.fitStarted.connect(monitor.on_fit_started)
         self.runner.batchesReady.connect(monitor.on_batches)
@@ -78,16 +80,33 @@ class TrainingControl(QObject):
         a.train.triggered.connect(self.request_start)
         a.stop.triggered.connect(self.stop)
         a.find_lr.triggered.connect(self.find_lr)
+        self._watch_form(form)
 
     def is_running(self) -> bool:
         return self.runner.is_running() or self.lr_task.is_busy() or self.tune.is_running()
+
+    def _watch_form(self, form) -> None:
+        """Every edit in the form (a field or a preset) is checked against the LR sweep shown."""
+        for edit in form.findChildren(QLineEdit):
+            edit.textEdited.connect(self._on_form_edited)
+        for combo in form.findChildren(QComboBox):  # activated: after a preset has been applied
+            combo.currentIndexChanged.connect(self._on_form_edited)
+            combo.activated.connect(self._on_form_edited)
+        for box in form.findChildren(QCheckBox):
+            box.toggled.connect(self._on_form_edited)
+        for spin in form.findChildren(QSpinBox) + form.findChildren(QDoubleSpinBox):
+            spin.valueChanged.connect(self._on_form_edited)
+
+    @Slot()
+    def _on_form_edited(self) -> None:
+        self._window.lr_panel.note_settings(self._window.form.config())
 
     @Slot(object)
     def _on_warm(self, _result: object) -> None:
         """Start-up objects (Qt, torch, pandas) never die: keep the cyclic GC from rescanning them.
 
-        Measured with bench/bench_gui.py: full collections over them were the UI's longest
-        stalls while training (up to 70 ms); after gc.freeze() the longest stall is about 35 ms.
+        Full collections over them were the UI's longest stalls while training (bench/bench_gui.py,
+        figures in docs/gui.md).
         """
         gc.freeze()
 
@@ -130,10 +149,11 @@ class TrainingControl(QObject):
             return
         window.lr_panel.set_running()
         window.show_page("Train")
+        self._lr_config = window.form.config()
         self.lr_task.run(
             run_lr_finder,
             window.ratings,
-            window.form.config(),
+            self._lr_config,
             self.lr_task.report_progress,
             self.lr_task.stop_requested,
         )
@@ -180,7 +200,7 @@ class TrainingControl(QObject):
     def _on_lr_found(self, found) -> None:
         result, check = found
         self._window.lr_panel.set_result(
-            result.lrs, result.losses, result.suggestion, result.config_lr, check
+            result.lrs, result.losses, result.suggestion, result.config_lr, self._lr_config, check
         )
 
     @Slot(object)

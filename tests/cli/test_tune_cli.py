@@ -65,5 +65,6 @@ def test_recommend_shows_the_chance_of_the_top_rating_for_a_dist_model(
     items = last_json(capsys.readouterr().out)["items"]
     assert len(items) == 4 and all(0 <= row["p_top_rating"] <= 1 for row in items)
     assert main(["recommend", str(model), "--rate", "1001=5", "--rate", "1002=5", "-n", "3"]) == 0
-    text = capsys.readouterr().out
-    assert "P(5★)" in text.splitlines()[0]
+    captured = capsys.readouterr()
+    assert "P(5★), item id" in captured.err
+    assert len(captured.out.strip().splitlines()) == 3

@@ -17,6 +17,7 @@ from cfdesk.core.atomic import atomic_write
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.data.ids import IdIndex
 from cfdesk.core.data.items import ItemTable
+from cfdesk.core.data.provenance import DataSource
 from cfdesk.core.ensemble import Ensemble
 from cfdesk.core.errors import ModelFileError
 from cfdesk.core.fitted import FittedModel, SeenItems
@@ -89,6 +90,7 @@ def model_to_bytes(fitted: FittedModel) -> bytes:
         "history": fitted.history,
         "metrics": fitted.metrics,
         "dataset_name": fitted.dataset_name,
+        "data_source": None if fitted.data_source is None else fitted.data_source.to_dict(),
     }
     text = {key: json.dumps(value, default=_jsonable) for key, value in meta.items()}
     data = safetensors.torch.save(tensors, metadata=text)
@@ -266,4 +268,5 @@ def _rebuild(meta: dict, tensors: dict) -> FittedModel:
         history=meta["history"],
         metrics=meta["metrics"],
         dataset_name=meta["dataset_name"],
+        data_source=DataSource.from_dict(meta.get("data_source")),  # older files have none
     )

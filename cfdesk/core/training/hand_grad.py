@@ -3,7 +3,7 @@
 At MovieLens-25M's shape autograd and functional_call cost more than the arithmetic: each batch
 here gathers its unique rows once, computes the error and the gradients in closed form, sums
 them onto the unique rows with `index_add_`, and gives only those rows the lazy AdamW (or
-momentum SGD) update of `lazy_optim` — the same maths as the autograd path, fewer passes.
+momentum SGD) update of `row_sparse` — the same maths as the autograd path, fewer passes.
 
 On the CPU a step runs in blocks of whole users (`CPU_BLOCK` ratings): a block's user rows are
 gathered, differentiated, updated and stored while they are still in cache, and only the item

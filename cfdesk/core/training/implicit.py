@@ -1,11 +1,11 @@
 """SVD++'s implicit feedback, made cheap: which items a user rated shapes their vector.
 
 Each user's vector gains z_u = |N(u)|^-1/2 · Σ_{j ∈ N(u)} y_j over the items N(u) they rated in
-training (Koren 2008). Computing z for every step made u1 fits 10-20 s; here z is recomputed
-from the item table y only every IMPLICIT_EVERY steps: between refreshes the model sees z as a
-constant whose gradient is summed, and a refresh turns that sum into y's gradient (a second
-weighted embedding_bag, ~40x faster on the CPU than embedding_bag's own backward at 1M ratings)
-before the optimizer step. Trained models are merged into a plain one
+training (Koren 2008). Computing z for every step is slow; here z is recomputed from the item
+table y only every IMPLICIT_EVERY steps: between refreshes the model sees z as a constant whose
+gradient is summed, and a refresh turns that sum into y's gradient (a second weighted
+embedding_bag, far cheaper on the CPU than embedding_bag's own backward; figures in
+docs/training.md) before the optimizer step. Trained models are merged into a plain one
 (user factors + z), so files, fold-in, maps and recommendations see an ordinary model.
 """
 

@@ -170,7 +170,7 @@ class MemoryChart(pg.PlotWidget):
         self._y_range = SteppedRange(floor=0.0)
         self.clear_data()
 
-    def clear_data(self) -> None:
+    def clear_data(self, title: str = "Memory: waiting for the first sample") -> None:
         """Forget every sample; the curves stay until a sample from another kind of device."""
         for curve in self._curves.values():
             curve.setData([], [])
@@ -180,7 +180,7 @@ class MemoryChart(pg.PlotWidget):
         self._x_range.reset()
         self._y_range.reset()
         self._item.enableAutoRange()
-        self._item.setTitle("Memory: waiting for the first sample")
+        self._item.setTitle(title)
 
     def _series_for(self, sample) -> dict[str, tuple[str, float | None]]:
         """Which lines to draw for this kind of device, with their values."""

@@ -14,6 +14,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "item_id": ("Item id", "{}"),
     "title": ("Title", "{}"),
     "genres": ("Genres", "{}"),
+    "score": ("Score", "{:.2f}"),
     "predicted": ("Predicted", "{:.2f}"),
     "rating": ("Your rating", "{:g}"),
     "user_rating": ("Their rating", "{:g}"),
@@ -24,7 +25,8 @@ FORMATS: dict[str, tuple[str, str]] = {
     "p_top": ("P(top rating)", "{:.0%}"),  # the dist model's chance of the highest level
 }
 _RIGHT = {
-    "rank", "predicted", "rating", "user_rating", "similarity", "count", "mean", "bias", "p_top",
+    "rank", "score", "predicted", "rating", "user_rating", "similarity", "count", "mean", "bias",
+    "p_top",
 }  # fmt: skip
 
 
@@ -48,13 +50,7 @@ class FrameModel(QAbstractTableModel):
         self.columns = columns
         self.headers: dict[str, str] = {}  # per-model header text (e.g. P(5★))
         self.frame = empty_frame(columns)
-
-    def set_columns(self, columns: list[str], headers: dict[str, str]) -> None:
-        """Other columns, no rows."""
-        self.beginResetModel()
-        self.columns, self.headers = columns, headers
-        self.frame = empty_frame(columns)
-        self.endResetModel()
+        self.header_tips: dict[str, str] = {}  # column -> what its header's tooltip explains
 
     def set_frame(self, frame: pd.DataFrame) -> None:
         """Replace every row at once (one reset: cheap for the tens of rows a table shows)."""
@@ -81,9 +77,13 @@ class FrameModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
-        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+        if orientation != Qt.Orientation.Horizontal:
             return None
         column = self.columns[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.header_tips.get(column)
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
         return self.headers.get(column) or FORMATS.get(column, (column, ""))[0]
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

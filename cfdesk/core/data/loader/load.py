@@ -97,7 +97,17 @@ def _notes(fmt: FileFormat, roles: dict, cols: Columns, dropped: int) -> dict:
         "rows_rejected": cols.rows_rejected,
         "skipped_lines": cols.rejected_lines[:SHOWN_LINES],
         "warnings": [],
+        **_fingerprint(fmt.path),
     }
+
+
+def _fingerprint(path: Path) -> dict:
+    """Size and modification time as read, so a saved model can tell if the file changed since."""
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return {}
+    return {"file_size": stat.st_size, "file_mtime": stat.st_mtime}
 
 
 def _build(fmt: FileFormat, roles: dict, cols: Columns, progress: Progress) -> Ratings:
