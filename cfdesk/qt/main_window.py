@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QWidget,
 )
 
@@ -32,6 +33,7 @@ from cfdesk.qt.panels.data_panel import DataPanel
 from cfdesk.qt.panels.lr_chart import LrPanel
 from cfdesk.qt.panels.training_form import TrainingForm
 from cfdesk.qt.panels.training_monitor import TrainingMonitor
+from cfdesk.qt.panels.tune_panel import TunePanel
 from cfdesk.qt.panels.welcome_panel import WelcomePanel
 from cfdesk.qt.results import ResultsView
 from cfdesk.qt.settings import AppSettings
@@ -56,6 +58,7 @@ class MainWindow(QMainWindow):
         self.unsaved = False  # the current model was trained here and not saved since
         self.welcome, self.data_panel = WelcomePanel(), DataPanel()
         self.form, self.lr_panel, self.monitor = TrainingForm(), LrPanel(), TrainingMonitor()
+        self.tune_panel = TunePanel()
         self.results = ResultsView()
         self.actions = build_actions(self)
         self.training = TrainingControl(self)
@@ -87,7 +90,10 @@ class MainWindow(QMainWindow):
         self.train_left.setSizes([470, 330])
         self.train_split = QSplitter(Qt.Orientation.Horizontal)
         self.train_split.addWidget(self.train_left)
-        self.train_split.addWidget(self.monitor)
+        self.train_modes = QTabWidget()  # Train shows one run; Tune searches settings
+        self.train_modes.addTab(self.monitor, "Train")
+        self.train_modes.addTab(self.tune_panel, "Tune")
+        self.train_split.addWidget(self.train_modes)
         self.train_split.setSizes([380, 900])
         # Scrolls rather than forcing its minimum width on the whole window (small screens).
         results_scroll = QScrollArea(widgetResizable=True)
@@ -158,7 +164,10 @@ class MainWindow(QMainWindow):
         self.actions.train.setEnabled(self.ratings is not None and not running)
         self.form.train_button.setEnabled(self.ratings is not None and not running)
         self.actions.find_lr.setEnabled(self.ratings is not None and not running)
+        self.actions.tune.setEnabled(self.ratings is not None and not running)
         self.form.find_lr.setEnabled(self.ratings is not None and not running)
+        if not self.training.tune.is_running():
+            self.tune_panel.start_button.setEnabled(self.ratings is not None and not running)
         self.actions.stop.setEnabled(running)
         recent = self.settings.recent("data") + self.settings.recent("models")
         self.welcome.set_recent(recent)

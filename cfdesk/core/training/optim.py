@@ -7,6 +7,7 @@ from torch import nn
 
 from cfdesk.core.config import OPTIMIZERS, TrainConfig
 from cfdesk.core.errors import TrainingError
+from cfdesk.core.model import light_decay
 from cfdesk.core.training.device import sync_free
 
 
@@ -14,7 +15,7 @@ def _param_groups(module: nn.Module, config: TrainConfig) -> list[dict]:
     """Biases carry the mean offsets the factors should not fight, so they decay less."""
     bias, other = [], []
     for name, param in module.named_parameters():
-        (bias if "bias" in name else other).append(param)
+        (bias if light_decay(name) else other).append(param)
     return [
         {"params": other, "weight_decay": config.weight_decay},
         {"params": bias, "weight_decay": config.bias_weight_decay},

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from cfdesk.core.config import TrainConfig
+from cfdesk.core.model import light_decay
 from cfdesk.core.training.device import sync_free
 from cfdesk.core.training.slots import Slots, slots_of
 
@@ -48,6 +49,17 @@ class RowBatch:
         return table.grad if self.slots is None else self.slots[role].fill(table.grad)
 
 
+class _FitOutputs(nn.Module):
+    """functional_call runs `forward`: this one runs the model's `fit_outputs` instead."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, user_idx: torch.Tensor, item_idx: torch.Tensor) -> torch.Tensor:
+        return self.model.fit_outputs(user_idx, item_idx)
+
+
 class RowSparseOptimizer:
     """AdamW (`kind="adamw"`) or SGD with momentum on gathered rows; dense for other weights."""
 
@@ -60,10 +72,12 @@ class RowSparseOptimizer:
             if isinstance(sub, nn.Embedding)
         }
         self.decay = {
-            n: config.bias_weight_decay if "bias" in n else config.weight_decay for n in self.params
+            n: config.bias_weight_decay if light_decay(n) else config.weight_decay
+            for n in self.params
         }
         self.param_groups = [{"lr": lr, "betas": (0.9, 0.99), "momentum": 0.9, "eps": 1e-8}]
         self.state = {n: self._fresh(p) for n, p in self.params.items()}
+        self._fit_outputs = _FitOutputs(module)
 
     def _fresh(self, param: torch.Tensor) -> dict:
         """Per-row moments as 2-D tables (row, width): 2-D index_select is far faster than 3-D
@@ -97,9 +111,10 @@ class RowSparseOptimizer:
         }
         return RowBatch(tables, rows, user_pos, item_pos, slots)
 
-    def forward(self, batch: RowBatch, user_pos: torch.Tensor, item_pos: torch.Tensor):
-        """The model's predictions with its tables swapped for the batch's small ones."""
-        return torch.func.functional_call(self.module, batch.tables, (user_pos, item_pos))
+    def outputs(self, batch: RowBatch, user_pos: torch.Tensor, item_pos: torch.Tensor):
+        """What the model's loss reads (`fit_outputs`), its tables swapped for the batch's."""
+        tables = {f"model.{name}": table for name, table in batch.tables.items()}
+        return torch.func.functional_call(self._fit_outputs, tables, (user_pos, item_pos))
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear the dense weights' gradients (the small tables are new every batch)."""

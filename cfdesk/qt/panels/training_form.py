@@ -22,7 +22,12 @@ from cfdesk.core.training.batching import effective_batch, scaled_lr
 from cfdesk.core.training.device import AUTO_GPU_MIN_RATINGS
 from cfdesk.qt.panels.presets import PRESETS
 
-MODELS = {"dotbias": "Dot product + biases", "dot": "Dot product", "nn": "Neural network"}
+MODELS = {
+    "dotbias": "Dot product + biases",
+    "dot": "Dot product",
+    "nn": "Neural network",
+    "dist": "Rating distribution",
+}
 BATCHES = [2**k for k in range(3, 17)]
 ACCUMS = [2**k for k in range(7)]
 
