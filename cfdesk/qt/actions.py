@@ -21,6 +21,7 @@ class Actions:
     train: QAction
     stop: QAction
     find_lr: QAction
+    tune: QAction
     shortcuts: QAction
     about: QAction
     recent: QMenu
@@ -61,6 +62,9 @@ def build_actions(window: QMainWindow) -> Actions:
         train=_action(window, "&Train", "Start training with the settings shown.", "Ctrl+T", "F5"),
         stop=_action(window, "S&top", "Stop training and keep the best model so far.", "Esc"),
         find_lr=_action(window, "&Find learning rate", "Run the learning-rate finder."),
+        tune=_action(
+            window, "T&une settings", "Search training settings (Tune tab budget).", "Ctrl+Shift+T"
+        ),
         shortcuts=_action(window, "&Keyboard shortcuts", "List every keyboard shortcut.", "F1"),
         about=_action(
             window, "&About cfdesk", "Versions, devices and the log folder (for bug reports)."
@@ -75,7 +79,7 @@ def build_actions(window: QMainWindow) -> Actions:
     file_menu.addSeparator()
     file_menu.addAction(actions.quit)
     train_menu = window.menuBar().addMenu("&Train")
-    train_menu.addActions([actions.train, actions.stop, actions.find_lr])
+    train_menu.addActions([actions.train, actions.stop, actions.find_lr, actions.tune])
     help_menu = window.menuBar().addMenu("&Help")
     help_menu.addActions([actions.shortcuts, actions.about])
     return actions

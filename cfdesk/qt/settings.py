@@ -21,6 +21,7 @@ DEFAULTS: dict[str, object] = {
     "files/recent_data": "[]",
     "files/recent_models": "[]",
     "train/config": "{}",
+    "tune/settings": "{}",
     "results/prior": "null",
 }
 
@@ -107,6 +108,14 @@ class AppSettings:
 
     def set_train_config(self, config: TrainConfig) -> None:
         self._set("train/config", json.dumps(config.to_dict()))
+
+    def tune_settings(self) -> dict:
+        """The Tune tab's last budget and choices ({} when none were saved)."""
+        data = self._json("tune/settings")
+        return data if isinstance(data, dict) else {}
+
+    def set_tune_settings(self, values: dict) -> None:
+        self._set("tune/settings", json.dumps(values))
 
     def ranking_prior(self) -> tuple[bool, float] | None:
         """(popularity prior on, its weight) for the results lists; None: never set or unreadable."""

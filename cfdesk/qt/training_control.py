@@ -14,20 +14,27 @@ from cfdesk.core.errors import OutOfMemoryError, TrainingError
 from cfdesk.qt import dialogs
 from cfdesk.qt.tasks import BackgroundTask
 from cfdesk.qt.training_runner import TrainingRunner, warm_up
+from cfdesk.qt.tune_control import TuneControl
 
 log = logging.getLogger("cfdesk")
 
 
 def run_lr_finder(ratings: Ratings, config: TrainConfig, progress, should_stop):
-    """Worker-thread job: split like training does, then sweep learning rates on the train part."""
+    """Worker-thread job: split like training does, sweep rates on the train part, then check
+    the suggestion against the form's rate (the first half of the progress is the sweep)."""
     from cfdesk.core.data.split import prepare_split
+    from cfdesk.core.training.lr_check import check_rates
     from cfdesk.core.training.lr_finder import find_lr
 
     def on_step(step) -> None:
-        progress(step.step / max(step.n_steps, 1))
+        progress(0.5 * step.step / max(step.n_steps, 1))
+
+    def on_check(fraction: float) -> None:
+        progress(0.5 + 0.5 * fraction)
 
     train, _, _ = prepare_split(ratings, config)
-    return find_lr(train, config, progress=on_step, should_stop=should_stop)
+    found = find_lr(train, config, progress=on_step, should_stop=should_stop)
+    return found, check_rates(train, config, found.config_lr, on_check, should_stop)
 
 
 def model_title(config: TrainConfig) -> str:
@@ -63,6 +70,8 @@ class TrainingControl(QObject):
         self.lr_task.succeeded.connect(self._on_lr_found)
         self.lr_task.failed.connect(self._on_lr_failed)
         self.lr_task.busyChanged.connect(self._on_running)
+        self.tune = TuneControl(window, window.tune_panel)
+        self.tune.runningChanged.connect(self._on_running)
         self.lr_task.progressed.connect(window.lr_panel.set_progress)
         form.trainRequested.connect(self.request_start)
         form.stopRequested.connect(self.stop)
@@ -74,7 +83,7 @@ class TrainingControl(QObject):
         self._watch_form(form)
 
     def is_running(self) -> bool:
-        return self.runner.is_running() or self.lr_task.is_busy()
+        return self.runner.is_running() or self.lr_task.is_busy() or self.tune.is_running()
 
     def _watch_form(self, form) -> None:
         """Every edit in the form (a field or a preset) is checked against the LR sweep shown."""
@@ -111,6 +120,7 @@ class TrainingControl(QObject):
         window.settings.set_train_config(self._config)
         window.monitor.start(self._config.epochs, window.form.device.currentText())
         window.show_page("Train")
+        window.train_modes.setCurrentWidget(window.monitor)
         log.info("training started: %s", self._config)
         self.runner.start(window.ratings, self._config)
 
@@ -130,6 +140,7 @@ class TrainingControl(QObject):
             self._window.monitor.status.setText("Stopping after the current batch…")
             self.runner.stop()
         self.lr_task.cancel()
+        self.tune.stop()
 
     @Slot()
     def find_lr(self) -> None:
@@ -150,6 +161,7 @@ class TrainingControl(QObject):
     def shutdown(self) -> None:
         """Window closing: stop everything and wait for the threads."""
         self.runner.shutdown()
+        self.tune.shutdown()
         self.lr_task.close()
         self.warm_task.close()
 
@@ -177,8 +189,9 @@ class TrainingControl(QObject):
         if isinstance(exc, OutOfMemoryError):
             if dialogs.ask_oom_retry(window, exc):
                 batch = exc.batch_size * exc.accum_steps  # the effective batch stays the same
+                changes = {"batch_size": batch, "accum_steps": exc.accum_steps}
                 window.form.set_config(
-                    config.with_changes(batch_size=batch, accum_steps=exc.accum_steps)
+                    config.with_changes(**changes, device=exc.device or config.device)
                 )
                 self.start()
         elif isinstance(exc, TrainingError) and "loss became" in str(exc):  # diverged
@@ -188,9 +201,10 @@ class TrainingControl(QObject):
             dialogs.show_error(window, exc)
 
     @Slot(object)
-    def _on_lr_found(self, result) -> None:
+    def _on_lr_found(self, found) -> None:
+        result, check = found
         self._window.lr_panel.set_result(
-            result.lrs, result.losses, result.suggestion, result.config_lr, self._lr_config
+            result.lrs, result.losses, result.suggestion, result.config_lr, self._lr_config, check
         )
 
     @Slot(object)

@@ -7,8 +7,7 @@ import math
 from pathlib import Path
 
 from cfdesk.cli.output import print_json, reports_errors
-
-MODELS = ("dot", "dotbias", "nn")
+from cfdesk.core.config import MODEL_KINDS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -19,11 +18,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Train a collaborative-filtering model; progress goes to stderr. Settings "
         "not given keep cfdesk's tuned defaults (see docs/training.md).",
     )
-    p.add_argument("ratings", nargs="?", metavar="RATINGS", help="ratings file (CSV, TSV, ...)")
-    p.add_argument("--demo", action="store_true", help="train on the built-in demo data set")
-    p.add_argument("--items", metavar="FILE", help="item metadata file (titles, genres)")
-    p.add_argument("--test", metavar="FILE", help="separate test file, scored at the end")
-    p.add_argument("--model", choices=MODELS, help="model type (default dotbias)")
+    add_input_options(p, "train", "separate test file, scored at the end")
+    p.add_argument("--model", choices=MODEL_KINDS, help="model type (default dotbias)")
     p.add_argument("--factors", type=int, help="latent factors (default 50)")
     p.add_argument("--epochs", type=int, help="epochs (default 10)")
     p.add_argument("--lr", type=float, help="peak learning rate at batch 1024 (default 0.01)")
@@ -57,6 +53,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_run)
 
 
+def add_input_options(parser: argparse.ArgumentParser, verb: str, test_help: str) -> None:
+    """RATINGS or --demo, --items and --test: what `train` and `tune` read (load_inputs)."""
+    parser.add_argument("ratings", nargs="?", metavar="RATINGS", help="ratings file (CSV, ...)")
+    parser.add_argument("--demo", action="store_true", help=f"{verb} on the built-in demo data")
+    parser.add_argument("--items", metavar="FILE", help="item metadata file (titles, genres)")
+    parser.add_argument("--test", metavar="FILE", help=test_help)
+
+
 def _config(args: argparse.Namespace):
     from cfdesk.core.config import TrainConfig
 
@@ -73,7 +77,8 @@ def _config(args: argparse.Namespace):
     return TrainConfig(**changes)
 
 
-def _load(args: argparse.Namespace):
+def load_inputs(args: argparse.Namespace, command: str = "train"):
+    """(ratings, test or None) from RATINGS or --demo, --items and --test."""
     from cfdesk.core.data.loader import load_ratings
 
     if args.demo:
@@ -83,7 +88,7 @@ def _load(args: argparse.Namespace):
     elif args.ratings:
         path = Path(args.ratings)
     else:
-        raise SystemExit("cfdesk train: error: give a RATINGS file or --demo")
+        raise SystemExit(f"cfdesk {command}: error: give a RATINGS file or --demo")
     ratings = load_ratings(path, items=args.items if args.items else None)
     test = load_ratings(args.test, items=False) if args.test else None
     return ratings, test
@@ -101,7 +106,7 @@ def _run(args: argparse.Namespace) -> int:
     from cfdesk.core.training.trainer import Trainer
 
     config = _config(args)
-    ratings, test = _load(args)
+    ratings, test = load_inputs(args)
     train, valid, test = prepare_split(ratings, config, test)
     trainer = Trainer(train, valid, config, test)
     bar = ProgressBar()

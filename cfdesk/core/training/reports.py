@@ -25,6 +25,7 @@ class FitStarted:
     lr_rule: str  # one sentence on how the rate followed the batch size
     epochs: int
     n_batches: int  # optimizer steps per epoch
+    device_note: str = ""  # why Auto chose this device; empty for an explicit setting
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,9 @@ class LrPanel(QWidget):
 
     @Slot(float)
     def set_progress(self, fraction: float) -> None:
-        self.status.setText(f"Finding a learning rate… {fraction:.0%}")
+        """The sweep is the first half, the check fits at both rates the second."""
+        doing = "Finding a learning rate" if fraction < 0.5 else "Checking it against your rate"
+        self.status.setText(f"{doing}… {fraction:.0%}")
 
     def set_result(
         self,
@@ -101,22 +103,39 @@ class LrPanel(QWidget):
         suggestion: float | None,
         form_lr: float | None = None,
         config: TrainConfig | None = None,
+        check=None,
     ) -> None:
-        """Show a finished sweep; `form_lr` is the suggestion rescaled to the form's batch and
-        `config` the settings it was made with (a later change marks it stale)."""
+        """Show a finished sweep; `form_lr` is the suggestion rescaled to the form's batch,
+        `config` the settings it was made with (a later change marks it stale) and `check` (an
+        LrCheck) says whether it trained better than the form's rate."""
         self._swept = config
         self.chart.set_curve(lrs, losses, suggestion)
         ok = suggestion is not None and np.isfinite(suggestion)
         self._form_lr = (form_lr if form_lr is not None else suggestion) if ok else None
+        self.use_button.setText("Use suggested")
         self.use_button.setEnabled(bool(ok))
         if not ok:
             self.status.setText("No clear suggestion: the loss never fell steadily.")
             return
-        self.use_button.setText(f"Use {self._form_lr:.2g}")
         rescaled = (
             "" if self._form_lr == suggestion else f" (= {self._form_lr:.2g} as set in the form)"
         )
-        self.status.setText(f"Suggested learning rate {suggestion:.2g}, marked{rescaled}.")
+        if check is not None and check.keeps_current:
+            self.use_button.setText(f"Use {self._form_lr:.2g} anyway")
+            self.status.setText(
+                f"The curve suggests {suggestion:.2g}{rescaled}, but your rate "
+                f"{check.current_lr:.3g} trained better on held-out rows (RMSE "
+                f"{check.current_rmse:.4f} against {check.suggested_rmse:.4f}): keep it."
+            )
+            return
+        self.use_button.setText(f"Use {self._form_lr:.2g}")
+        figures = (
+            ""
+            if check is None
+            else f" It trained better than your rate {check.current_lr:.3g} on held-out rows "
+            f"(RMSE {check.suggested_rmse:.4f} against {check.current_rmse:.4f})."
+        )
+        self.status.setText(f"Suggested learning rate {suggestion:.2g}, marked{rescaled}.{figures}")
 
     def note_settings(self, config: TrainConfig) -> None:
         """The form changed: a sweep made with other settings no longer describes this run."""

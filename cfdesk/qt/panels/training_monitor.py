@@ -108,6 +108,8 @@ class TrainingMonitor(QWidget):
             f"training and {report.n_valid:,} validation ratings{skipped}, "
             f"{report.n_batches:,} steps per epoch."
         )
+        if getattr(report, "device_note", ""):
+            self.append_log(report.device_note)
         self.append_log(f"Batch {report.batch_size:,}: {report.lr_rule}.")
         for key, rmse in baselines.items():
             self.append_log(f"Baseline {key.replace('_', ' ')}: RMSE {rmse:.4f}")

@@ -22,9 +22,11 @@ FORMATS: dict[str, tuple[str, str]] = {
     "count": ("Ratings", "{:,d}"),
     "mean": ("Mean", "{:.2f}"),
     "bias": ("Bias", "{:+.3f}"),
+    "p_top": ("P(top rating)", "{:.0%}"),  # the dist model's chance of the highest level
 }
 _RIGHT = {
-    "rank", "score", "predicted", "rating", "user_rating", "similarity", "count", "mean", "bias"
+    "rank", "score", "predicted", "rating", "user_rating", "similarity", "count", "mean", "bias",
+    "p_top",
 }  # fmt: skip
 
 
@@ -46,6 +48,7 @@ class FrameModel(QAbstractTableModel):
     def __init__(self, columns: list[str], parent: object = None) -> None:
         super().__init__(parent)
         self.columns = columns
+        self.headers: dict[str, str] = {}  # per-model header text (e.g. P(5★))
         self.frame = empty_frame(columns)
         self.header_tips: dict[str, str] = {}  # column -> what its header's tooltip explains
 
@@ -81,7 +84,7 @@ class FrameModel(QAbstractTableModel):
             return self.header_tips.get(column)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        return FORMATS.get(column, (column, ""))[0]
+        return self.headers.get(column) or FORMATS.get(column, (column, ""))[0]
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Stable sort on the underlying values (numbers as numbers, not as text)."""

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from cfdesk.core.results.context import ResultsContext, UserRatings
+from cfdesk.core.results.levels import has_levels, top_level_chance, top_level_name, user_vector
 from cfdesk.core.results.lookup import user_index
 from cfdesk.qt.flow_layout import FlowLayout
 from cfdesk.qt.results.frame_model import empty_frame
@@ -24,7 +25,7 @@ from cfdesk.qt.results.prior_control import PriorControl, show_ranking
 from cfdesk.qt.results.user_picker import UserPicker
 from cfdesk.qt.widgets import spin
 
-TOP_COLUMNS = ["rank", "title", "genres", "score", "predicted", "count", "mean"]
+TOP_COLUMNS = ["rank", "title", "genres", "score", "predicted", "count", "mean", "p_top"]
 OWN_COLUMNS = ["title", "genres", "user_rating", "count", "mean"]
 ALL_GENRES = "All genres"
 OWN_SHOWN = 20
@@ -118,6 +119,10 @@ class RecommendPanel(QWidget):
         if context is not None:
             self.prior.set_floor(context.recommender.liked_floor or 0.0)
         self._show_ranking()
+        levels = context is not None and has_levels(context.fitted)  # dist: show P(5★)
+        self.top.show_column("p_top", levels)
+        if levels:
+            self.top.frame_model.headers["p_top"] = top_level_name(context.fitted)
         self.top.set_frame(empty_frame(TOP_COLUMNS))
         self.own.set_frame(empty_frame(OWN_COLUMNS))
 
@@ -163,6 +168,11 @@ class RecommendPanel(QWidget):
         frame.insert(0, "rank", np.arange(1, len(idx) + 1))
         frame["score"] = ranked.score[keep][: len(idx)].astype(np.float64)
         frame["predicted"] = ranked.predicted[keep][: len(idx)].astype(np.float64)
+        frame["p_top"] = (
+            top_level_chance(fitted, idx, user_vector(fitted, user))
+            if has_levels(fitted)
+            else np.nan
+        )
         self.top.set_frame(frame)
         genre = f" in {self.genres()}" if self.genres() else ""
         self.heading.setText(f"Top {len(idx)}{genre} for user {self.user_id} · {self._rated(user)}")
