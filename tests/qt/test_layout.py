@@ -93,6 +93,10 @@ def test_every_page_fits_without_sideways_scrolling(qtbot, window, size):
         qtbot.wait(50)
         assert _problems(window) == [], (page, tab)
     window.show_page("Train")
+    window.train_modes.setCurrentWidget(window.tune_panel)
+    qtbot.wait(50)
+    assert _problems(window) == [], "Tune"
+    window.train_modes.setCurrentWidget(window.monitor)
     qtbot.wait(50)
     for button in (window.form.train_button, window.form.stop_button, window.form.find_lr):
         assert _fully_shown(button), button.text()
