@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -42,3 +45,29 @@ def planted() -> dict:
         "user_vectors": u,
         "item_vectors": v,
     }
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def torchrun():
+    """Run `torchrun ARGS` on 127.0.0.1 (a free port, never another address) and return the
+    finished process; skipped where this machine refuses sockets."""
+    try:
+        port = _free_port()
+    except OSError as exc:
+        pytest.skip(f"cannot open a TCP socket on 127.0.0.1 ({exc})")
+
+    def run(args: list[str], nproc: int = 2, timeout: float = 120) -> subprocess.CompletedProcess:
+        command = [
+            sys.executable, "-m", "torch.distributed.run", f"--nproc-per-node={nproc}",
+            "--master-addr=127.0.0.1", f"--master-port={port}", "--monitor-interval=0.1", *args,
+        ]  # fmt: skip
+        env = {**os.environ, "CFDESK_DIST_TIMEOUT": "60", "OMP_NUM_THREADS": "1"}
+        return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
+
+    return run

@@ -55,13 +55,13 @@ def _as_text(index: IdIndex, idx: np.ndarray) -> tuple[IdIndex, np.ndarray]:
 def agree_ids(local: Ratings, comm: Comm) -> Ratings:
     """`local` with user ids typed as every part types them and the job's one item index."""
     users, user_idx = local.users, local.user_idx
-    if not _numeric_everywhere(users, comm, "id agreement"):
+    if not _numeric_everywhere(users, comm, "the id agreement"):
         users, user_idx = _as_text(users, user_idx) if users.is_numeric else (users, user_idx)
     items, item_idx = local.items, local.item_idx
-    numeric = _numeric_everywhere(items, comm, "id agreement")
+    numeric = _numeric_everywhere(items, comm, "the id agreement")
     if not numeric and items.is_numeric:
         items, item_idx = _as_text(items, item_idx)
-    seen = [ids for ids in comm.all_gather_object(items.ids, "id agreement") if len(ids)]
+    seen = [ids for ids in comm.all_gather_object(items.ids, "the id agreement") if len(ids)]
     every = np.unique(np.concatenate(seen)) if seen else np.zeros(0, dtype=np.int64)
     every = every.astype(np.int64) if numeric else every.astype(object)
     global_idx = np.searchsorted(every, items.ids).astype(np.int32)
@@ -76,7 +76,7 @@ def load_parts(
 ) -> Part:
     """Load, agree and split this process's part of `path` (and of the test file)."""
     local = load_part(path, comm.rank, comm.size)
-    total = comm.sum_numpy(np.array([local.n_ratings], dtype=np.int64), "id agreement")
+    total = comm.sum_numpy(np.array([local.n_ratings], dtype=np.int64), "the id agreement")
     if not total[0]:
         raise DataError(f"{path} has no rating rows.")
     ratings = agree_ids(local, comm)
@@ -88,15 +88,15 @@ def load_parts(
     low = train.rating.min() if train.n_ratings else np.inf
     high = train.rating.max() if train.n_ratings else -np.inf
     per_rank = np.array([train.n_users, train.n_ratings], dtype=np.int64)
-    n_users, n_train = comm.sum_numpy(per_rank, "statistics")
+    n_users, n_train = comm.sum_numpy(per_rank, "the statistics")
     return Part(
         train=train,
         valid=valid,
         test=test,
         n_users=int(n_users),
         n_train=int(n_train),
-        item_counts=comm.sum_numpy(counts, "statistics"),
-        item_sums=comm.sum_numpy(sums, "statistics"),
-        low=float(comm.sum_numpy(np.array([low]), "statistics", op=dist.ReduceOp.MIN)[0]),
-        high=float(comm.sum_numpy(np.array([high]), "statistics", op=dist.ReduceOp.MAX)[0]),
+        item_counts=comm.sum_numpy(counts, "the statistics"),
+        item_sums=comm.sum_numpy(sums, "the statistics"),
+        low=float(comm.sum_numpy(np.array([low]), "the statistics", op=dist.ReduceOp.MIN)[0]),
+        high=float(comm.sum_numpy(np.array([high]), "the statistics", op=dist.ReduceOp.MAX)[0]),
     )

@@ -77,4 +77,6 @@ class HeldOutBlocks:
     def count_everywhere(self, comm: Comm) -> None:
         """Learn how many rows every process holds (and skipped) together."""
         mine = np.array([self.n, self.n_skipped], dtype=np.int64)
-        self.n_total, self.n_skipped_total = (int(v) for v in comm.sum_numpy(mine, "statistics"))
+        self.n_total, self.n_skipped_total = (
+            int(v) for v in comm.sum_numpy(mine, "the statistics")
+        )

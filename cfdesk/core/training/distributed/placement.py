@@ -27,7 +27,7 @@ class ItemPlacement:
     def move_to(self, offset: int) -> None:
         """Hold the shard of stratum `offset`: one shift of factors and moments together."""
         by = (offset - self.offset) % self.comm.size
-        self.comm.shift_(self.params + self.moments, by, "item shards")
+        self.comm.shift_(self.params + self.moments, by, "the item-shard exchange")
         self.offset = offset
 
     def settle_at(self, offset: int) -> None:

@@ -61,16 +61,18 @@ class SharedBiases:
     def fit(cls, train: Ratings, comm: Comm) -> SharedBiases:
         """Alternating least squares over the biases; item sums meet once per sweep."""
         r = train.rating.astype(np.float64)
-        total, count = comm.sum_numpy(np.array([r.sum(), len(r)]), "baselines")
+        total, count = comm.sum_numpy(np.array([r.sum(), len(r)]), "the baseline fit")
         mean = total / count if count else 0.0
         u, i = train.user_idx, train.item_idx
         n_u = np.bincount(u, minlength=train.n_users)
-        n_i = comm.sum_numpy(np.bincount(i, minlength=train.n_items).astype(np.int64), "baselines")
+        n_i = comm.sum_numpy(
+            np.bincount(i, minlength=train.n_items).astype(np.int64), "the baseline fit"
+        )
         bu = np.zeros(train.n_users)
         bi = np.zeros(train.n_items)
         for _ in range(SWEEPS):
             sums = np.bincount(i, weights=r - mean - bu[u], minlength=train.n_items)
-            bi = comm.sum_numpy(sums, "baselines") / (REG_ITEM + n_i)
+            bi = comm.sum_numpy(sums, "the baseline fit") / (REG_ITEM + n_i)
             bu = np.bincount(u, weights=r - mean - bi[i], minlength=train.n_users) / (
                 REG_USER + n_u
             )
@@ -83,5 +85,5 @@ class SharedBiases:
             target = rows.rating.astype(np.float64)
             biased = self.mean + self.user[rows.user_idx] + self.item[rows.item_idx]
             sq[:] = ((self.mean - target) ** 2).sum(), ((biased - target) ** 2).sum(), len(target)
-        mean_sq, bias_sq, n = comm.sum_numpy(sq, "baselines")
+        mean_sq, bias_sq, n = comm.sum_numpy(sq, "the baseline fit")
         return {"global_mean": _rmse(mean_sq, n), "user_item_bias": _rmse(bias_sq, n)}

@@ -20,7 +20,7 @@ from cfdesk.core.training.distributed.comm import Comm
 from cfdesk.core.training.distributed.plan import ShardLayout
 from cfdesk.core.training.implicit import IMPLICIT_EVERY, Bags
 
-WHAT = "implicit term"
+WHAT = "the implicit-term refresh"
 
 
 class ShardedImplicit:

@@ -34,7 +34,7 @@ class ReplicaSync:
         flat = torch.cat(
             [g.reshape(-1) * weight for g in grads] + [grads[0].new_full((1,), weight)]
         )
-        self.comm.all_reduce_(flat, "replicated gradients")
+        self.comm.all_reduce_(flat, "the MLP gradient average")
         flat = flat[:-1] / flat[-1].clamp_min(1.0)
         start = 0
         for p in self.params:

@@ -94,7 +94,7 @@ class ShardedTrainer:
         self.module = _local_model(config, part, self.layout.size, y_range, comm.rank)
         self.module.to(self.device)
         comm.copy_from_first_(
-            [p.data for p in replicated_parameters(self.module)], "replicated weights"
+            [p.data for p in replicated_parameters(self.module)], "the MLP weight copy"
         )
         implicit = wants_implicit(config, self.row_sparse)
         self.implicit = (
@@ -197,7 +197,7 @@ class ShardedTrainer:
         finite = all(bool(torch.isfinite(p).all()) for p in self.module.parameters())
         sums = torch.stack([sq_sum, sq_sum.new_tensor(float(self.blocks.n)),
                             sq_sum.new_tensor(float(finite))])  # fmt: skip
-        sq, n, n_finite = comm.all_reduce_(sums, "epoch figures").tolist()
+        sq, n, n_finite = comm.all_reduce_(sums, "the epoch totals").tolist()
         train_rmse = math.sqrt(finite_loss(torch.tensor(sq), epoch, lr) / n)
         if n_finite < comm.size:
             raise TrainingError(
@@ -208,7 +208,7 @@ class ShardedTrainer:
         valid_rmse = valid_mae = math.nan
         if self.valid.n_total:
             valid_rmse, valid_mae = score_held_out(
-                self.module, self.placement, self.valid, comm, "validation"
+                self.module, self.placement, self.valid, comm, "validation scoring"
             )
         seconds = time.perf_counter() - t0
         self._fit_seconds += seconds
@@ -231,15 +231,12 @@ class ShardedTrainer:
             self.implicit.merge()
         comm, part = self.comm, self.part
         test = self._held_out(part.test)
-        scores = {}
-        for name, rows in (("valid", self.valid), ("test", test)):
-            rmse = mae = math.nan
-            if rows.n_total:
-                rmse, mae = score_held_out(self.module, self.placement, rows, comm, name)
-            scores[name] = (rmse, mae)
+        scores = {"valid": (math.nan, math.nan), "test": (math.nan, math.nan)}
         baselines: dict[str, dict[str, float]] = {"global_mean": {}, "user_item_bias": {}}
         for name, rows in (("valid", self.valid), ("test", test)):
             if rows.n_total:
+                what = f"{'validation' if name == 'valid' else 'test'} scoring"
+                scores[name] = score_held_out(self.module, self.placement, rows, comm, what)
                 for kind, value in self.biases.rmses(rows.rows, comm).items():
                     baselines[kind][name] = value
         kept = self._snapshot[2] if self._snapshot else len(self.history)
@@ -271,7 +268,7 @@ class ShardedTrainer:
             "optimizer_state": self.step.state_size(),
         }
         share = own_share(self.module, part, self.placement.shard, stats, comm)
-        shares = comm.gather_object(share, "model assembly")
+        shares = comm.gather_object(share, "the model assembly")
         if shares is None:
             return None
         history = [r.to_dict() for r in self.history]
