@@ -6,6 +6,7 @@ import argparse
 
 from cfdesk.cli.modelfile import open_model
 from cfdesk.cli.output import print_json, reports_errors
+from cfdesk.cli.train_shared import distributed_line
 from cfdesk.core.fitted import FittedModel
 
 
@@ -44,5 +45,7 @@ def run(args: argparse.Namespace) -> int:
     for key in ("dataset", "rating_range", "y_range", "epochs_trained", "has_item_metadata"):
         print(f"{key}: {facts[key]}")
     for key, value in facts["metrics"].items():
+        if key == "distributed":
+            value = distributed_line(value)
         print(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")
     return 0

@@ -56,6 +56,20 @@ def print_summary(summary: dict, as_json: bool) -> None:
     """One JSON line, or one `key: value` line per figure."""
     if as_json:
         print_json(summary)
-    else:
-        for key, value in summary.items():
-            print(f"{key}: {value}")
+        return
+    for key, value in summary.items():
+        print(f"{key}: {distributed_line(value) if key == 'distributed' else value}")
+
+
+def distributed_line(facts: dict) -> str:
+    """One line about a distributed run: processes, and per process what it held and sent."""
+    shares = facts.get("per_process", [])
+    rss = [s["peak_rss_bytes"] for s in shares if s.get("peak_rss_bytes")]
+    sent = [sum(t["bytes"] for t in s["traffic"].values()) for s in shares]
+    weights = [s["weights"] for s in shares]
+    return (
+        f"{facts['processes']} processes ({facts['backend']}), {facts['schedule']}; per process "
+        f"{min(weights, default=0):,}-{max(weights, default=0):,} weights, peak memory "
+        f"{max(rss, default=0) / 2**20:,.0f} MiB at most, {max(sent, default=0) / 1e6:,.1f} MB "
+        "sent at most"
+    )

@@ -33,6 +33,18 @@ def _nbytes(tensor: torch.Tensor) -> int:
     return tensor.numel() * tensor.element_size()
 
 
+def _object_bytes(obj: object) -> int:
+    """About what pickling `obj` takes: arrays by their bytes (pickling big ones twice to count
+    them would cost the time and memory of the exchange itself)."""
+    if isinstance(obj, np.ndarray) and obj.dtype != object:
+        return obj.nbytes
+    if isinstance(obj, dict):
+        return sum(_object_bytes(k) + _object_bytes(v) for k, v in obj.items())
+    if isinstance(obj, (list, tuple)):
+        return sum(_object_bytes(v) for v in obj)
+    return len(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+
+
 def _unflatten_(flat: torch.Tensor, tensors: list[torch.Tensor]) -> None:
     """Copy consecutive pieces of `flat` into `tensors`, in order."""
     start = 0
@@ -135,7 +147,7 @@ class Comm:
         if self.size == 1:
             return [obj]
         out: list = [None] * self.size
-        sent = (self.size - 1) * len(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+        sent = (self.size - 1) * _object_bytes(obj)
         with self._counted(what, sent):
             dist.all_gather_object(out, obj, group=self.cpu_group)
         return out
@@ -145,7 +157,7 @@ class Comm:
         if self.size == 1:
             return [obj]
         out: list | None = [None] * self.size if self.rank == 0 else None
-        sent = 0 if self.rank == 0 else len(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+        sent = 0 if self.rank == 0 else _object_bytes(obj)
         with self._counted(what, sent):
             dist.gather_object(obj, out, dst=0, group=self.cpu_group)
         return out

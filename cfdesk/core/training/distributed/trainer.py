@@ -266,6 +266,9 @@ class ShardedTrainer:
             "users": part.train.n_users,
             "weights": self._weights,
             "optimizer_state": self.step.state_size(),
+            "peak_device_bytes": (
+                torch.cuda.max_memory_allocated(self.device) if self.device.type == "cuda" else None
+            ),
         }
         share = own_share(self.module, part, self.placement.shard, stats, comm)
         shares = comm.gather_object(share, "the model assembly")
