@@ -35,7 +35,7 @@ from cfdesk.core.training.divergence import finite_loss
 from cfdesk.core.training.implicit import wants_implicit
 from cfdesk.core.training.memory import memory_sample
 from cfdesk.core.training.optim import set_lr_and_momentum
-from cfdesk.core.training.reports import BatchReport, EpochReport, FitStarted, best_epoch
+from cfdesk.core.training.reports import BatchReport, EpochReport, FitStarted, run_facts
 from cfdesk.core.training.row_sparse import wants_row_sparse
 from cfdesk.core.training.schedule import lr_and_momentum
 
@@ -69,6 +69,12 @@ def _whole_model_size(config: TrainConfig, part: Part, y_range) -> torch.nn.Modu
             config.model, part.n_users, part.train.n_items, config.n_factors, y_range,
             config.nn_layers,
         )  # fmt: skip
+
+
+def _patience_spent(history: list[EpochReport], patience: int) -> bool:
+    """Early stopping: the last `patience` epochs (patience > 0) all failed to improve."""
+    since_best = next((k for k, r in enumerate(reversed(history)) if r.is_best), len(history))
+    return patience > 0 and since_best >= patience
 
 
 class ShardedTrainer:
@@ -159,7 +165,7 @@ class ShardedTrainer:
         gen = torch.Generator(device=self.device).manual_seed(_process_seed(cfg, comm.rank))
         per_stratum = self.steps_per_stratum
         n_batches = per_stratum * comm.size
-        total_steps, step, bad_epochs = n_batches * cfg.epochs, 0, 0
+        total_steps, step = n_batches * cfg.epochs, 0
         every = cfg.report_every or max(1, n_batches // 20)
         smooth = torch.zeros((), dtype=torch.float64, device=self.device)
         for epoch in range(1, cfg.epochs + 1):
@@ -184,13 +190,11 @@ class ShardedTrainer:
                         loss = math.sqrt(float(smooth) / (1 - SMOOTHING**step))  # this process's
                         yield BatchReport(epoch, done, n_batches, step / total_steps, loss, lr,
                                           memory_sample(self.device))  # fmt: skip
-            report = self._end_epoch(epoch, sq_sum, lr, t0)
-            yield report
-            bad_epochs = 0 if report.is_best else bad_epochs + 1
-            if cfg.patience and bad_epochs >= cfg.patience:
+            yield self._end_epoch(epoch, sq_sum, lr, t0)
+            if _patience_spent(self.history, cfg.patience):
                 self._outcome = "stopped early"
                 return
-        self._outcome = "finished" if not cfg.patience else "finished, best restored"
+        self._outcome = "finished, best restored" if cfg.patience else "finished"
 
     def _end_epoch(self, epoch: int, sq_sum: torch.Tensor, lr: float, t0: float) -> EpochReport:
         comm = self.comm
@@ -252,14 +256,15 @@ class ShardedTrainer:
             "n_test": test.n_total,
             "n_test_skipped": test.n_skipped_total,
             "baselines": baselines,
-            "fit_seconds": self._fit_seconds,
-            "epochs_run": len(self.history),
-            "best_epoch": best_epoch(self.history),
-            "outcome": self._outcome,
-            "device": str(self.device),
-            "batch_size": self.batch_size,
-            "accum_steps": self.config.accum_steps,
-            "lr": self.lr,
+            **run_facts(
+                self.history,
+                self._outcome,
+                self._fit_seconds,
+                self.device,
+                self.batch_size,
+                self.config.accum_steps,
+                self.lr,
+            ),
         }
         stats = {
             "ratings": part.train.n_ratings,
