@@ -1,11 +1,11 @@
 """Distributed training benchmark, gloo on 127.0.0.1: MovieLens-100k u1 accuracy with 1, 2 and 4
-processes, one epoch of a 25M-rating MovieLens-25M-shaped file with 1 and 2 processes (what the
-processes exchanged, and peak memory per process), and, with --lookups, what the design not taken
+processes, epochs of a 25M-rating MovieLens-25M-shaped file with 1 and 2 processes, alternating (what
+the processes exchanged, and peak memory per process), and, with --lookups, what the design not taken
 (model-parallel lookups with all-to-all every step) would exchange per epoch at that shape.
 
 Run from the repository root, alone on the machine:
     flock /tmp/cfdesk-bench.lock .venv/bin/python bench/bench_distributed.py [--skip-u1]
-        [--skip-big] [--big-n N] [--big-file PATH] [--lookups]
+        [--skip-big] [--big-n N] [--big-file PATH] [--runs R] [--epochs E] [--lookups]
 The 25M file is generated into a temporary folder (bench_load.generate) unless --big-file names
 one. Each run is a fresh `cfdesk train` (torchrun for 2+ processes); the last line is JSON.
 """
@@ -16,8 +16,8 @@ import argparse
 import json
 import math
 import os
-import resource
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -46,16 +46,21 @@ def torchrun(nproc: int, *args: str) -> list[str]:
 
 def train(nproc: int, ratings: Path, *options: str) -> dict:
     """`cfdesk train` on one process (nproc 1, the single-process trainer) or `nproc` under
-    torchrun; the JSON summary plus wall seconds and the largest child's peak RSS."""
+    torchrun; the JSON summary plus wall seconds and the peak RSS of the largest process."""
     cli = ["-m", "cfdesk", "train", str(ratings), *options, "--json"]
     command = [sys.executable, *cli] if nproc == 1 else torchrun(nproc, *cli, "--distributed")
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
-    if done.returncode:
-        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
-    summary = json.loads(done.stdout.strip().splitlines()[-1])
-    summary["wall_s"] = time.perf_counter() - start
-    summary["max_child_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        child = subprocess.Popen(command, stdout=out, stderr=err, cwd=ROOT)
+        _, status, usage = os.wait4(child.pid, 0)  # this run's own peak, not every child's
+        wall = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status):
+            err.seek(0)
+            raise SystemExit(f"{' '.join(command)} failed:\n{err.read()[-3000:]}")
+        out.seek(0)
+        summary = json.loads(out.read().strip().splitlines()[-1])
+    summary["wall_s"] = wall
+    summary["peak_rss_mb"] = usage.ru_maxrss / 1024
     return summary
 
 
@@ -68,6 +73,7 @@ def _per_process(summary: dict) -> list[dict]:
             "rank": share["rank"], "ratings": share["ratings"], "weights": share["weights"],
             "optimizer_state": share["optimizer_state"],
             "peak_rss_mb": (share["peak_rss_bytes"] or 0) / 2**20,
+            "rss_after_load_mb": share["rss_after_load_bytes"] / 2**20,
             "sent_mb": sum(t["bytes"] for t in traffic.values()) / 1e6,
             "exchange_s": sum(t["seconds"] for t in traffic.values()),
             "traffic": traffic,
@@ -83,7 +89,8 @@ def u1_accuracy() -> list[dict]:
             base, test = ML100K / "u1.base", ML100K / "u1.test"
             summary = train(nproc, base, "--test", str(test), "--model", model)
             row = {"model": model, "processes": nproc, "test_rmse": summary["test_rmse"],
-                   "fit_s": summary["fit_seconds"], "per_process": _per_process(summary)}  # fmt: skip
+                   "fit_s": summary["fit_seconds"], "peak_rss_mb": summary["peak_rss_mb"],
+                   "per_process": _per_process(summary)}  # fmt: skip
             rows.append(row)
             print(f"  u1 {model:7s} {nproc} process(es): test RMSE {row['test_rmse']:.4f} "
                   f"fit {row['fit_s']:.2f} s", file=sys.stderr, flush=True)  # fmt: skip
@@ -96,26 +103,29 @@ def _history(model: Path) -> list[dict]:
     return load_model(model).history
 
 
-def big_epoch(path: Path, epochs: int, factors: int) -> dict:
-    """The same file trained by one process and by two; epoch figures from the model files."""
-    out: dict = {}
+def big_epochs(path: Path, epochs: int, factors: int, runs: int) -> dict:
+    """The same file trained by one process and by two, alternating `runs` times so the
+    machine's load drifts hit both alike; epoch figures from the model files."""
+    out: dict = {"1_process": [], "2_process": []}
     options = ["--epochs", str(epochs), "--factors", str(factors), "--valid-frac", "0"]
     with tempfile.TemporaryDirectory(prefix="cfdesk-bench-") as tmp:
-        for nproc in (1, 2):
-            model = Path(tmp) / f"big{nproc}.cfmodel"
-            summary = train(nproc, path, *options, "--out", str(model))
-            history = _history(model)
-            out[f"{nproc}_process"] = {
-                "n_train": summary["n_train"], "wall_s": summary["wall_s"],
-                "epoch_s": [h["seconds"] for h in history],
-                "ratings_per_s": [h["samples_per_second"] for h in history],
-                "train_rmse": summary["train_rmse"], "batch": summary["batch_size"],
-                "max_child_rss_mb": summary["max_child_rss_mb"],
-                "per_process": _per_process(summary),
-            }  # fmt: skip
-            print(f"  25M {nproc} process(es): {out[f'{nproc}_process']['ratings_per_s']} "
-                  f"ratings/s, wall {summary['wall_s']:.0f} s", file=sys.stderr, flush=True)  # fmt: skip
-            model.unlink()
+        for _ in range(runs):
+            for nproc in (1, 2):
+                model = Path(tmp) / f"big{nproc}.cfmodel"
+                summary = train(nproc, path, *options, "--out", str(model))
+                history = _history(model)
+                model.unlink()
+                run = {
+                    "n_train": summary["n_train"], "wall_s": summary["wall_s"],
+                    "epoch_s": [h["seconds"] for h in history],
+                    "ratings_per_s": [h["samples_per_second"] for h in history],
+                    "train_rmse": summary["train_rmse"], "batch": summary["batch_size"],
+                    "peak_rss_mb": summary["peak_rss_mb"], "per_process": _per_process(summary),
+                    "load_average": os.getloadavg()[0],
+                }  # fmt: skip
+                out[f"{nproc}_process"].append(run)
+                print(f"  25M {nproc} process(es): {[f'{r / 1e6:.2f}' for r in run['ratings_per_s']]}"
+                      f" M ratings/s, wall {run['wall_s']:.0f} s", file=sys.stderr, flush=True)  # fmt: skip
     return out
 
 
@@ -177,22 +187,25 @@ def report(summary: dict) -> str:
                   "peak RSS per process (max) | sent per process |", "|---|---|---|---|---|---|---|"]  # fmt: skip
         for row in summary["u1"]:
             shares = row["per_process"]
-            weights = max((s["weights"] for s in shares), default=0)
-            rss = max((s["peak_rss_mb"] for s in shares), default=0)
-            sent = max((s["sent_mb"] for s in shares), default=0)
+            weights = f"{max(s['weights'] for s in shares):,}" if shares else "all"
+            rss = max((s["peak_rss_mb"] for s in shares), default=row["peak_rss_mb"])
+            sent = f"{max(s['sent_mb'] for s in shares):.1f} MB" if shares else "-"
             lines.append(f"| {row['model']} | {row['processes']} | {row['test_rmse']:.4f} | "
-                         f"{row['fit_s']:.2f} | {weights:,} | {rss:.0f} MB | {sent:.1f} MB |")  # fmt: skip
-    for key, big in summary.get("big", {}).items():
-        lines.append(f"\n{key}: {big['n_train']:,} ratings, epoch {big['epoch_s']} s, "
-                     f"{[f'{r / 1e6:.2f} M/s' for r in big['ratings_per_s']]}, wall "
-                     f"{big['wall_s']:.0f} s, largest process peak RSS {big['max_child_rss_mb']:.0f} MB")  # fmt: skip
-        for share in big["per_process"]:
-            exchange = share["traffic"].get(EXCHANGE, {})
-            lines.append(f"  process {share['rank']}: {share['ratings']:,} ratings, "
-                         f"{share['weights']:,} weights, peak RSS {share['peak_rss_mb']:.0f} MB, "
-                         f"item-shard exchange {exchange.get('bytes', 0) / 1e6:.1f} MB in "
-                         f"{exchange.get('seconds', 0):.2f} s ({exchange.get('calls', 0)} moves), "
-                         f"all exchanges {share['sent_mb']:.1f} MB in {share['exchange_s']:.2f} s")  # fmt: skip
+                         f"{row['fit_s']:.2f} | {weights} | {rss:.0f} MB | {sent} |")  # fmt: skip
+    for key, runs in summary.get("big", {}).items():
+        speeds = [statistics.median(r["ratings_per_s"]) for r in runs]
+        lines.append(f"\n{key}: {runs[0]['n_train']:,} ratings, batch {runs[0]['batch']}: median "
+                     f"{statistics.median(speeds) / 1e6:.2f} M ratings/s over {len(runs)} runs "
+                     f"({', '.join(f'{v / 1e6:.2f}' for v in speeds)}), epoch seconds "
+                     f"{[r['epoch_s'] for r in runs]}, wall {[round(r['wall_s']) for r in runs]} s, "
+                     f"largest process's peak RSS {[round(r['peak_rss_mb']) for r in runs]} MB")  # fmt: skip
+        for share in runs[-1]["per_process"]:
+            lines.append(f"  process {share['rank']} (last run): {share['ratings']:,} ratings, "
+                         f"{share['weights']:,} weights, RSS after loading "
+                         f"{share['rss_after_load_mb']:.0f} MB, peak {share['peak_rss_mb']:.0f} MB")  # fmt: skip
+            for what, t in share["traffic"].items():
+                lines.append(f"    {what}: {t['bytes'] / 1e6:.1f} MB in {t['seconds']:.2f} s "
+                             f"({t['calls']} calls)")  # fmt: skip
     if "lookups" in summary:
         look = summary["lookups"]
         lines.append(f"\nall-to-all lookups instead: {look['sent_mb_per_epoch']:.0f} MB and "
@@ -208,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--skip-big", action="store_true")
     p.add_argument("--big-n", type=int, default=25_000_000)
     p.add_argument("--big-file", type=Path, help="an existing ratings file instead of a new one")
-    p.add_argument("--epochs", type=int, default=1)
+    p.add_argument("--epochs", type=int, default=2, help="epochs of each 25M run")
+    p.add_argument("--runs", type=int, default=3, help="alternating 1- and 2-process 25M runs")
     p.add_argument("--factors", type=int, default=64)
     p.add_argument("--lookups", action="store_true", help="also measure the all-to-all design")
     p.add_argument("--lookup-steps", type=int, default=100)
@@ -231,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
                 generate(path, args.big_n)
                 print(f"  generated {args.big_n:,} ratings in {time.perf_counter() - start:.0f} s",
                       file=sys.stderr)  # fmt: skip
-            summary["big"] = big_epoch(path, args.epochs, args.factors)
+            summary["big"] = big_epochs(path, args.epochs, args.factors, args.runs)
     if args.lookups:
         summary["lookups"] = lookups(args.big_n, args.factors, args.lookup_steps)
     print(report(summary))

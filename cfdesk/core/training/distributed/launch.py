@@ -37,13 +37,14 @@ class Launch:
 
 
 def launch_from_env(env: Mapping[str, str] | None = None) -> Launch:
-    """RANK, WORLD_SIZE and LOCAL_RANK as torchrun sets them; a sentence when they are missing."""
+    """RANK, WORLD_SIZE and LOCAL_RANK as torchrun (or a cluster's job controller) sets them; a
+    sentence when they are missing."""
     env = os.environ if env is None else env
     if "RANK" not in env or "WORLD_SIZE" not in env:
         raise TrainingError(NOT_LAUNCHED)
     try:
         rank, size = int(env["RANK"]), int(env["WORLD_SIZE"])
-        local_rank = int(env.get("LOCAL_RANK", rank))
+        local_rank = int(env.get("LOCAL_RANK", 0))  # absent: one process per machine (or pod)
         timeout = float(env.get(TIMEOUT_ENV, DEFAULT_TIMEOUT_S))
     except ValueError as exc:
         raise TrainingError(

@@ -8,6 +8,7 @@ import math
 import time
 from collections.abc import Iterator
 
+import psutil
 import torch
 
 from cfdesk.core.config import TrainConfig
@@ -50,7 +51,8 @@ def _y_range(config: TrainConfig, part: Part) -> tuple[float, float] | None:
 
 
 def _process_seed(config: TrainConfig, rank: int) -> int:
-    return config.seed * 1_000_003 + rank
+    """Process 0 seeds as one process would (the same initial weights and order with N = 1)."""
+    return config.seed + 1_000_003 * rank
 
 
 def _local_model(config: TrainConfig, part: Part, rows: int, y_range, rank: int) -> CollabModel:
@@ -62,7 +64,7 @@ def _local_model(config: TrainConfig, part: Part, rows: int, y_range, rank: int)
         )
 
 
-def _whole_model_size(config: TrainConfig, part: Part, y_range) -> torch.nn.Module:
+def _whole_model_on_meta(config: TrainConfig, part: Part, y_range) -> torch.nn.Module:
     """The model one process would train (on the meta device: shapes only, no memory)."""
     with torch.device("meta"):
         return build_model(
@@ -89,12 +91,13 @@ class ShardedTrainer:
                 "bigger file"
             )
         self.part, self.comm, self.device = part, comm, comm.device
+        self._rss_after_load = psutil.Process().memory_info().rss
         self.batch_size = batching.effective_batch(config, part.n_train)
         batching.micro_batch(self.batch_size, config.accum_steps)
         self.lr = batching.scaled_lr(config.lr, config.lr_batch, self.batch_size)
         y_range = _y_range(config, part)
         self.row_sparse = wants_row_sparse(
-            config.row_sparse, _whole_model_size(config, part, y_range)
+            config.row_sparse, _whole_model_on_meta(config, part, y_range)
         )
         self.layout = ShardLayout.balanced(part.item_counts, comm.size)
         self.module = _local_model(config, part, self.layout.size, y_range, comm.rank)
@@ -271,6 +274,7 @@ class ShardedTrainer:
             "users": part.train.n_users,
             "weights": self._weights,
             "optimizer_state": self.step.state_size(),
+            "rss_after_load_bytes": self._rss_after_load,
             "peak_device_bytes": (
                 torch.cuda.max_memory_allocated(self.device) if self.device.type == "cuda" else None
             ),
