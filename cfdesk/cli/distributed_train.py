@@ -28,9 +28,9 @@ def run_distributed(args: argparse.Namespace, config: TrainConfig) -> int:
     launch = launch_from_env()
     path = ratings_path(args)
     try:
-        if launch.rank == 0:
-            _check_out(args.out)
         with joined(launch, pick_device(config.device, launch)) as comm:
+            if comm.rank == 0:  # after joining: the others then see at once that it stopped
+                _check_out(args.out)
             part = load_parts(path, config, comm, args.test)
             trainer = ShardedTrainer(part, config, comm)
             bar = ProgressBar() if comm.rank == 0 else None

@@ -61,6 +61,10 @@ def print_summary(summary: dict, as_json: bool) -> None:
         print(f"{key}: {distributed_line(value) if key == 'distributed' else value}")
 
 
+def _processes(n: int) -> str:
+    return f"{n} process" if n == 1 else f"{n} processes"
+
+
 def distributed_line(facts: dict) -> str:
     """One line about a distributed run: processes, and per process what it held and sent."""
     shares = facts.get("per_process", [])
@@ -68,7 +72,7 @@ def distributed_line(facts: dict) -> str:
     sent = [sum(t["bytes"] for t in s["traffic"].values()) for s in shares]
     weights = [s["weights"] for s in shares]
     return (
-        f"{facts['processes']} processes ({facts['backend']}), {facts['schedule']}; per process "
+        f"{_processes(facts['processes'])} ({facts['backend']}), {facts['schedule']}; per process "
         f"{min(weights, default=0):,}-{max(weights, default=0):,} weights, peak memory "
         f"{max(rss, default=0) / 2**20:,.0f} MiB at most, {max(sent, default=0) / 1e6:,.1f} MB "
         "sent at most"

@@ -131,3 +131,30 @@ def test_a_process_failing_mid_training_fails_the_job_without_a_file(files, tmp_
     assert "process 1 of 2: this process was told to fail at its fifth step" in done.stderr
     assert list(out.iterdir()) == []
     assert torch.distributed.is_available()
+
+
+@pytest.fixture
+def one_process_job(monkeypatch, loopback_port):
+    """This test process as the only process of a job on 127.0.0.1 (as torchrun would set it)."""
+    env = {"RANK": "0", "WORLD_SIZE": "1", "LOCAL_RANK": "0", "MASTER_ADDR": "127.0.0.1",
+           "MASTER_PORT": str(loopback_port)}  # fmt: skip
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_a_missing_output_folder_is_refused_before_training(
+    files, tmp_path, one_process_job, capsys
+):
+    out = tmp_path / "missing" / "m.cfmodel"
+    assert main(["train", str(files[0]), "--distributed", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "process 0 of 1: cannot write" in err and "does not exist" in err
+    assert "epoch" not in err
+
+
+def test_the_text_summary_says_how_the_job_ran(files, tmp_path, one_process_job, capsys):
+    out = tmp_path / "one.cfmodel"
+    assert main(["train", str(files[0]), "--distributed", "--epochs", "2", "--out", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("distributed: 1 process (gloo)") for line in lines)
+    assert load_model(out).metrics["distributed"]["per_process"][0]["ratings"] > 0

@@ -135,7 +135,8 @@ class ShardedTrainer:
         cfg = self.config
         return FitStarted(
             device=str(self.device),
-            device_name=f"{self.comm.size} processes, each on {device_name(self.device)}",
+            device_name=f"{self.comm.size} process{'es' if self.comm.size > 1 else ''} on "
+            f"{device_name(self.device)} each",
             model=cfg.model,
             n_train=self.part.n_train,
             n_valid=valid.n_total,
