@@ -127,3 +127,16 @@ def test_one_process_trains_like_the_single_process_trainer(planted_csv, one, tm
     ids, _ = Recommender(again).recommend(user, n=5)
     assert not set(ids.tolist()) & set(fitted.items.ids[fitted.seen.of(0)].tolist())
     assert again.metrics["distributed"]["processes"] == 1
+
+
+def test_early_stopping_keeps_the_best_epoch(planted_csv, one):
+    config = TrainConfig(n_factors=8, epochs=15, patience=2, lr=0.03, schedule="constant",
+                         device="cpu")  # fmt: skip
+    trainer = ShardedTrainer(load_parts(planted_csv, config, one), config, one)
+    list(trainer.reports())
+    fitted = trainer.result(item_file=False)
+    scores = [row["valid_rmse"] for row in fitted.history]
+    assert fitted.metrics["outcome"] == "stopped early" and len(scores) < 15
+    best = scores.index(min(scores))
+    assert fitted.metrics["best_epoch"] == best + 1 and best < len(scores) - 1
+    assert fitted.metrics["valid_rmse"] == pytest.approx(scores[best], rel=1e-5)
