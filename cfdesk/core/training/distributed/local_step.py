@@ -21,7 +21,6 @@ from cfdesk.core.training.distributed.sync import (
 )
 from cfdesk.core.training.hand_grad import HandGradOptimizer, has_hand_gradients
 from cfdesk.core.training.optim import build_optimizer
-from cfdesk.core.training.row_sparse import RowSparseOptimizer
 from cfdesk.core.training.steps import AutogradStep, RowSparseStep
 
 
@@ -114,7 +113,7 @@ class LocalStep:
                 opt.step()
             else:
                 self.implicit.step(opt)
-        elif isinstance(opt, RowSparseOptimizer):
+        else:  # row-sparse: no rows gathered, the replicated weights still averaged and stepped
             opt.zero_grad()
             if not isinstance(opt, HandGradOptimizer):
                 opt.step(opt.gather(users, items))
