@@ -67,3 +67,20 @@ def best_epoch(history: list[EpochReport]) -> int:
     """The last epoch marked best, 0 when none finished."""
     best = [r.epoch for r in history if r.is_best]
     return best[-1] if best else 0
+
+
+def run_facts(
+    history: list[EpochReport], outcome: str, fit_seconds: float, device: object, batch: int,
+    accum_steps: int, lr: float,
+) -> dict:  # fmt: skip
+    """The metrics every trainer records about how its run went (model files keep them)."""
+    return {
+        "fit_seconds": fit_seconds,
+        "epochs_run": len(history),
+        "best_epoch": best_epoch(history),
+        "outcome": outcome,
+        "device": str(device),
+        "batch_size": batch,
+        "accum_steps": accum_steps,
+        "lr": lr,
+    }

@@ -25,7 +25,7 @@ from cfdesk.core.training.memory import memory_sample, release, reset_peak
 from cfdesk.core.training.oom import out_of_memory_explained
 from cfdesk.core.training.optim import set_lr_and_momentum
 from cfdesk.core.training.precision import tf32_matmuls
-from cfdesk.core.training.reports import BatchReport, EpochReport, FitStarted, best_epoch
+from cfdesk.core.training.reports import BatchReport, EpochReport, FitStarted, run_facts
 from cfdesk.core.training.row_sparse import wants_row_sparse
 from cfdesk.core.training.schedule import lr_and_momentum
 from cfdesk.core.training.steps import Step, make_step
@@ -272,14 +272,15 @@ class Trainer:
             "n_test": test.n,
             "n_test_skipped": test.n_skipped,
             "baselines": baselines_on(self.train, self._valid, test),
-            "fit_seconds": self._fit_seconds,
-            "epochs_run": len(self.history),
-            "best_epoch": best_epoch(self.history),
-            "outcome": self._outcome,
-            "device": str(self.device),
-            "batch_size": self.batch_size,
-            "accum_steps": self.accum_steps,
-            "lr": self.lr,
+            **run_facts(
+                self.history,
+                self._outcome,
+                self._fit_seconds,
+                self.device,
+                self.batch_size,
+                self.accum_steps,
+                self.lr,
+            ),
         }
         history = [r.to_dict() for r in self.history]
         return build_fitted(module, self.config, self.train, history, metrics, self.valid)
