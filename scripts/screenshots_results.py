@@ -1,7 +1,7 @@
 """Render the Results page of the real app to docs/screenshots/results-*.png (Xvfb).
 
     xvfb-run -a -s "-screen 0 1280x800x24" env QT_QPA_PLATFORM=xcb \\
-        .venv/bin/python scripts/screenshots_results.py [--dark]
+        .venv/bin/python scripts/screenshots_results.py [--dark] [--model FILE NAME]
 
 Names follow scripts/screenshots.py (-WxH for other screen sizes, -dark).
 
@@ -9,7 +9,8 @@ Trains the demo data for a few epochs in a throw-away settings folder, then show
 recommendations with neighbours, item biases, a new user, the map (genre colours, labels and
 a hover card), the export dialog, and the same model saved and opened again (the offer to load
 its ratings, its training curves). The hover card is drawn inside the map, so no pointer or
-window manager is needed.
+window manager is needed. `--model FILE NAME` instead opens a saved model (e.g. one trained by
+`cfdesk train --distributed`) and shoots its recommendations as NAME.png.
 """
 
 from __future__ import annotations
@@ -65,14 +66,17 @@ def hover(plot: object, item: int) -> None:
     plot._on_mouse_moved(scene)
 
 
+def show_recommendations(view) -> None:
+    """Recommendations for an active user, with the neighbours of their top pick alongside."""
+    fitted = view.context.fitted
+    view.recommend.picker.choose(fitted.users.ids[int(np.argsort(-fitted.user_count)[40])])
+    view.recommend.top.selectRow(0)
+
+
 def shoot_results(window: MainWindow) -> None:
     view = window.results
-    context = view.context
-    items = context.items
-    # Recommendations for an active user, with the neighbours of their top pick alongside.
-    user = context.fitted.users.ids[int(np.argsort(-context.fitted.user_count)[40])]
-    view.recommend.picker.choose(user)
-    view.recommend.top.selectRow(0)
+    items = view.context.items
+    show_recommendations(view)
     view.recommend.top.setFocus()
     shoot("results-recommendations")
     view.tabs.setCurrentWidget(view.biases)
@@ -128,9 +132,23 @@ def shoot_reopened(window: MainWindow) -> None:
     shoot("results-reopened-curves")
 
 
+def shoot_saved_model(window: MainWindow, path: str, name: str) -> None:
+    """Open a model file as File → Open model does, and show an active user's recommendations."""
+    window.files.open_model(path)
+    wait_until(lambda: window.fitted is not None)
+    wait_until(lambda: not window.results.is_busy())
+    show_recommendations(window.results)
+    shoot(name)
+
+
 def main() -> int:
     _app = make_app(sys.argv)
     window = open_window()
+    if "--model" in sys.argv:
+        at = sys.argv.index("--model")
+        shoot_saved_model(window, sys.argv[at + 1], sys.argv[at + 2])
+        window.close()
+        return 0
     train_demo(window)
     shoot_results(window)
     shoot_reopened(window)

@@ -6,6 +6,7 @@ import argparse
 
 from cfdesk.cli.modelfile import open_model
 from cfdesk.cli.output import print_json, reports_errors
+from cfdesk.cli.train_shared import distributed_line
 from cfdesk.core.fitted import FittedModel
 
 
@@ -51,5 +52,7 @@ def run(args: argparse.Namespace) -> int:
             f"items, {source['n_ratings']:,} ratings)"
         )
     for key, value in facts["metrics"].items():
+        if key == "distributed":
+            value = distributed_line(value)
         print(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")
     return 0

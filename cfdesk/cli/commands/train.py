@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import math
-from pathlib import Path
 
-from cfdesk.cli.output import print_json, reports_errors
+from cfdesk.cli.output import reports_errors
+from cfdesk.cli.train_shared import print_summary, ratings_path, summary_of
 from cfdesk.core.config import MODEL_KINDS
 
 
@@ -50,6 +49,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default auto)")
     p.add_argument("--out", metavar="MODEL", help="save the model to this .cfmodel file")
     p.add_argument("--json", action="store_true", help="end stdout with one JSON summary line")
+    p.add_argument(
+        "--distributed",
+        action="store_true",
+        help="train across the processes torchrun starts, embedding tables sharded over them "
+        "(see docs/distributed.md); process 0 writes --out",
+    )
     p.set_defaults(func=_run)
 
 
@@ -81,64 +86,28 @@ def load_inputs(args: argparse.Namespace, command: str = "train"):
     """(ratings, test or None) from RATINGS or --demo, --items and --test."""
     from cfdesk.core.data.loader import load_ratings
 
-    if args.demo:
-        from cfdesk.core.data.demo import demo_ratings_path
-
-        path = demo_ratings_path()
-    elif args.ratings:
-        path = Path(args.ratings)
-    else:
-        raise SystemExit(f"cfdesk {command}: error: give a RATINGS file or --demo")
+    path = ratings_path(args, command)
     ratings = load_ratings(path, items=args.items if args.items else None)
     test = load_ratings(args.test, items=False) if args.test else None
     return ratings, test
-
-
-def _clean(value: float) -> float | None:
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
 @reports_errors
 def _run(args: argparse.Namespace) -> int:
     from cfdesk.cli.progress import ProgressBar
     from cfdesk.core.data.split import prepare_split
-    from cfdesk.core.storage.model_file import save_model
     from cfdesk.core.training.trainer import Trainer
 
     config = _config(args)
+    if args.distributed:
+        from cfdesk.cli.distributed_train import run_distributed
+
+        return run_distributed(args, config)
     ratings, test = load_inputs(args)
     train, valid, test = prepare_split(ratings, config, test)
     trainer = Trainer(train, valid, config, test)
     bar = ProgressBar()
     for report in trainer.reports():
         bar.update(report)
-    fitted = trainer.result()
-    m = fitted.metrics
-    held_out = "test" if m["n_test"] else "valid"
-    summary = {
-        "model": fitted.config.model,
-        "device": m["device"],
-        "epochs": m["epochs_run"],
-        "kept_epoch": m["kept_epoch"],
-        "kept": m["kept"],
-        "train_rmse": _clean(m["train_rmse"]),
-        "valid_rmse": _clean(m["valid_rmse"]),
-        "test_rmse": _clean(m["test_rmse"]),
-        "baseline_rmse": _clean(m["baselines"]["user_item_bias"].get(held_out)),
-        "global_mean_rmse": _clean(m["baselines"]["global_mean"].get(held_out)),
-        "fit_seconds": round(m["fit_seconds"], 3),
-        "n_train": m["n_train"],
-        "n_valid": m["n_valid"],
-        "n_valid_skipped": m["n_valid_skipped"],
-        "n_test": m["n_test"],
-        "n_test_skipped": m["n_test_skipped"],
-        "batch_size": m["batch_size"],
-        "lr": m["lr"],
-        "out": str(save_model(fitted, args.out)) if args.out else None,
-    }
-    if args.json:
-        print_json(summary)
-    else:
-        for key, value in summary.items():
-            print(f"{key}: {value}")
+    print_summary(summary_of(trainer.result(), args.out), args.json)
     return 0

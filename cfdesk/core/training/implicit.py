@@ -35,7 +35,7 @@ def wants_implicit(config: TrainConfig, row_sparse: bool) -> bool:
     return (not row_sparse) if config.implicit is None else config.implicit
 
 
-class _Bags:
+class Bags:
     """A sparse matrix as embedding_bag arguments: each group's columns with weights."""
 
     def __init__(self, groups: Groups, cols: np.ndarray, weights: np.ndarray,
@@ -57,8 +57,8 @@ class ImplicitTerm:
         counts = np.bincount(train.user_idx, minlength=train.n_users)
         weights = (1.0 / np.sqrt(np.maximum(counts, 1)))[train.user_idx]
         users, items = train.user_idx, train.item_idx
-        self.by_user = _Bags(train.by_user(), items, weights, device)  # z = N y
-        self.by_item = _Bags(train.by_item(), users, weights, device)  # grad y = Nᵀ grad z
+        self.by_user = Bags(train.by_user(), items, weights, device)  # z = N y
+        self.by_item = Bags(train.by_item(), users, weights, device)  # grad y = Nᵀ grad z
         self.module = module
         module.add_implicit_table()
         self.steps = 0

@@ -70,6 +70,23 @@ def best_epoch(history: list[EpochReport]) -> int:
     return best[-1] if best else 0
 
 
+def run_facts(
+    history: list[EpochReport], outcome: str, fit_seconds: float, device: object, batch: int,
+    accum_steps: int, lr: float,
+) -> dict:  # fmt: skip
+    """The metrics every trainer records about how its run went (model files keep them)."""
+    return {
+        "fit_seconds": fit_seconds,
+        "epochs_run": len(history),
+        "best_epoch": best_epoch(history),
+        "outcome": outcome,
+        "device": str(device),
+        "batch_size": batch,
+        "accum_steps": accum_steps,
+        "lr": lr,
+    }
+
+
 def kept_sentence(history: list[EpochReport], kept: int, keep_best: bool) -> str:
     """Which epoch's weights the model holds and why, for the log and the CLI."""
     if not history or kept == 0:

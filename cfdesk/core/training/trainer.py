@@ -29,8 +29,8 @@ from cfdesk.core.training.reports import (
     BatchReport,
     EpochReport,
     FitStarted,
-    best_epoch,
     kept_sentence,
+    run_facts,
 )
 from cfdesk.core.training.row_sparse import wants_row_sparse
 from cfdesk.core.training.schedule import lr_and_momentum
@@ -287,16 +287,17 @@ class Trainer:
             "n_test": test.n,
             "n_test_skipped": test.n_skipped,
             "baselines": baselines_on(self.train, self._valid, test),
-            "fit_seconds": self._fit_seconds,
-            "epochs_run": len(self.history),
-            "best_epoch": best_epoch(self.history),
+            **run_facts(
+                self.history,
+                self._outcome,
+                self._fit_seconds,
+                self.device,
+                self.batch_size,
+                self.accum_steps,
+                self.lr,
+            ),
             "kept_epoch": self._snapshot_epoch,
             "kept": kept_sentence(self.history, self._snapshot_epoch, self.config.keep_best),
-            "outcome": self._outcome,
-            "device": str(self.device),
-            "batch_size": self.batch_size,
-            "accum_steps": self.accum_steps,
-            "lr": self.lr,
         }
         history = [r.to_dict() for r in self.history]
         return build_fitted(module, self.config, self.train, history, metrics, self.valid)
