@@ -122,9 +122,14 @@ def test_training_again_asks_first(qtbot, trained, answer, reply):
     trained.form.train_button.click()
     assert answer.asked == ["training a new one"]
     assert trained.training.is_running() == (reply == "discard")
-    if reply == "discard":
+    if reply == "discard":  # the new run's model replaces the old one, and is unsaved in turn
         qtbot.waitUntil(lambda: trained.fitted is not fitted, timeout=TIMEOUT)
-    assert trained.fitted is fitted or reply == "discard"
+        qtbot.waitUntil(lambda: not trained.training.is_running(), timeout=TIMEOUT)
+        assert trained.fitted is not None and trained.unsaved
+    else:  # nothing started and nothing changed
+        qtbot.wait(100)
+        assert not trained.training.is_running()
+        assert trained.fitted is fitted and trained.unsaved
 
 
 def test_training_again_after_save_writes_then_trains(
