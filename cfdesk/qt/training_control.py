@@ -7,6 +7,7 @@ import logging
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from cfdesk.core.atomic import Cancelled
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.data.ratings import Ratings
 from cfdesk.core.errors import OutOfMemoryError, TrainingError
@@ -25,7 +26,7 @@ def run_lr_finder(ratings: Ratings, config: TrainConfig, progress, should_stop):
     def on_step(step) -> None:
         progress(step.step / max(step.n_steps, 1))
 
-    train, _, _ = prepare_split(ratings, config)
+    train, _, _ = prepare_split(ratings, config, should_stop=should_stop)
     return find_lr(train, config, progress=on_step, should_stop=should_stop)
 
 
@@ -149,6 +150,10 @@ class TrainingControl(QObject):
     @Slot(object)
     def _on_failed(self, exc: BaseException) -> None:
         window, config = self._window, self._config
+        if isinstance(exc, Cancelled):  # stopped while the data was being split: no model
+            log.info("training stopped before it began: %s", exc)
+            window.monitor.finish("Stopped before training began; no model.", completed=False)
+            return
         log.info("training failed: %s", dialogs.error_text(exc))
         window.monitor.finish(f"Training failed: {dialogs.error_text(exc)}", completed=False)
         if isinstance(exc, OutOfMemoryError):

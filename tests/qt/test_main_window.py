@@ -309,3 +309,32 @@ def test_training_that_ends_while_asking_still_opens_the_file(
     monkeypatch.setattr(window.files, "_open_now", opened.append)
     window.files.open_path(str(planted_csv))
     assert opened == [str(planted_csv)]
+
+
+def test_stopping_while_the_data_is_split_ends_quietly_without_a_model(
+    qtbot, make_window, accept_import, planted_csv, errors, monkeypatch
+):
+    import time
+
+    real_split = training_runner.prepare_split
+    entered: list[bool] = []
+
+    def slow_split(ratings, config, test=None, should_stop=None):
+        """A 25M-row split in miniature: busy until told to stop (or 30 s)."""
+        entered.append(True)
+        end = time.monotonic() + 30
+        while not should_stop() and time.monotonic() < end:
+            time.sleep(0.01)
+        return real_split(ratings, config, test, should_stop)
+
+    monkeypatch.setattr(training_runner, "prepare_split", slow_split)
+    window = make_window()
+    _open(qtbot, window, planted_csv)
+    _small(window)
+    window.training.start()
+    qtbot.waitUntil(lambda: bool(entered), timeout=TIMEOUT)
+    window.actions.stop.trigger()
+    qtbot.waitUntil(lambda: not window.training.is_running(), timeout=10_000)
+    assert errors == [] and window.fitted is None
+    assert window.monitor.status.text() == "Stopped before training began; no model."
+    assert window.form.train_button.isEnabled()
