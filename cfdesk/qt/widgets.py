@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QWidget
+
+
+def plain_label(text: str = "", **properties: object) -> QLabel:
+    """A label for text from the user's files (titles, ids, paths, errors quoting them): shown
+    as is, never guessed to be HTML, so a title such as `<img src=…>` stays words."""
+    return QLabel(text, textFormat=Qt.TextFormat.PlainText, **properties)
 
 
 def spin(low: int, high: int, value: int, suffix: str = "") -> QSpinBox:

@@ -29,7 +29,7 @@ from cfdesk.core.storage.export import export_recommendations
 from cfdesk.qt import dialogs
 from cfdesk.qt.settings import AppSettings
 from cfdesk.qt.tasks import BackgroundTask
-from cfdesk.qt.widgets import spin
+from cfdesk.qt.widgets import plain_label, spin
 
 KINDS = {
     "recommendations": ("Top-N recommendations (CSV)", "recommendations.csv"),
@@ -79,7 +79,7 @@ class ExportDialog(QDialog):
         self.browse = QPushButton("Browse…")
         self.progress = QProgressBar(visible=False)
         self.progress.setRange(0, PROGRESS_STEPS)
-        self.result = QLabel("")
+        self.result = plain_label()
         self.result.setWordWrap(True)
         self.start_button = QPushButton("Export")
         self.start_button.setObjectName("primary")

@@ -23,7 +23,7 @@ from cfdesk.qt import dialogs
 from cfdesk.qt.results.frame_model import empty_frame
 from cfdesk.qt.results.item_table import ItemTable
 from cfdesk.qt.tasks import BackgroundTask
-from cfdesk.qt.widgets import spin
+from cfdesk.qt.widgets import plain_label, spin
 
 FOUND_COLUMNS = ["title", "count"]
 RECS_COLUMNS = ["rank", "title", "genres", "predicted", "count"]
@@ -66,7 +66,7 @@ class NewUserPanel(QWidget):
         self.remove = QPushButton("Remove")
         self.clear = QPushButton("Clear and start again")
         self.n = spin(1, 200, 15)
-        self.status = QLabel("Rate a few items you know; recommendations appear as you go.")
+        self.status = plain_label("Rate a few items you know; recommendations appear as you go.")
         self.status.setWordWrap(True)
         self.recs = ItemTable(RECS_COLUMNS)
         self._build_layout()

@@ -20,7 +20,7 @@ from cfdesk.core.results.lookup import user_index
 from cfdesk.qt.results.frame_model import empty_frame
 from cfdesk.qt.results.item_table import ItemTable
 from cfdesk.qt.results.user_picker import UserPicker
-from cfdesk.qt.widgets import spin
+from cfdesk.qt.widgets import plain_label, spin
 
 TOP_COLUMNS = ["rank", "title", "genres", "predicted", "count", "mean"]
 OWN_COLUMNS = ["title", "genres", "user_rating", "count", "mean"]
@@ -54,7 +54,7 @@ class RecommendPanel(QWidget):
         self.genre.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.copy = QPushButton("Copy rows")
         self.copy.setToolTip("Copy the selected rows (or all rows) as text for a spreadsheet")
-        self.heading = QLabel("Pick a user on the left.")
+        self.heading = plain_label("Pick a user on the left.")
         self.heading.setObjectName("heading")
         self.note = QLabel(
             "With “Favour well-known items”, the ranking adds a popularity prior to the model's "
@@ -63,7 +63,7 @@ class RecommendPanel(QWidget):
         self.note.setObjectName("caption")
         self.note.setWordWrap(True)
         self.top = ItemTable(TOP_COLUMNS)
-        self.own_heading = QLabel("Their highest-rated items")
+        self.own_heading = plain_label("Their highest-rated items")
         self.own = ItemTable(OWN_COLUMNS)
         self._build_layout()
         self.picker.userChosen.connect(self.show_user)

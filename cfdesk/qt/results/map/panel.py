@@ -31,6 +31,7 @@ from cfdesk.qt.results.map.plot import N_LABELS, MapPlot, short
 from cfdesk.qt.results.map.style import COLOR_BY, Colouring, colouring, point_sizes
 from cfdesk.qt.results.neighbours_panel import describe
 from cfdesk.qt.tasks import BackgroundTask
+from cfdesk.qt.widgets import plain_label
 
 ENDS_SHOWN = 2
 
@@ -78,7 +79,7 @@ class MapPanel(QWidget):
         self.select.setToolTip("Drag a rectangle on the map to select the items inside it")
         self.export_area = QPushButton("Export selection…", enabled=False)
         self.save_png = QPushButton("Save PNG…")
-        self.status = QLabel("Train or open a model to draw its map.")
+        self.status = plain_label("Train or open a model to draw its map.")
         self._build_layout()
         self.task.succeeded.connect(self._on_map)
         self.task.busyChanged.connect(self._on_busy)
