@@ -130,3 +130,24 @@ def test_ranking_against_popularity(model_file, tmp_path, capsys):
     test.write_text("user,item,rating\n1,501,5\n2,503,4\n3,504,5\n")
     out = run_json(capsys, "ranking", str(model_file), str(test), "-k", "5")
     assert set(out) == {"model", "popularity"} and out["model"]["k"] == 5
+
+
+def test_excel_safe_guards_formula_like_text_in_every_csv(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    users, items = np.nonzero(rng.random((12, 10)) < 0.7)
+    ratings = ratings_from_raw(users + 1, items + 1, rng.integers(1, 6, len(users)))
+    titles = np.array([f'=HYPERLINK("x","{i}")' for i in ratings.items.ids], dtype=object)
+    ratings = replace(ratings, item_table=ItemTable(titles, tuple(("Drama",) for _ in titles)))
+    fitted = fit(ratings, TrainConfig(epochs=1, n_factors=3, device="cpu", seed=1))
+    model = str(save_model(fitted, tmp_path / "hostile.cfmodel"))
+    run_json(capsys, "export", model, str(tmp_path / "r.csv"), "-n", "2", "--excel-safe")
+    assert pd.read_csv(tmp_path / "r.csv")["title"].str.startswith("'=HYPERLINK").all()
+    run_json(capsys, "export", model, str(tmp_path / "plain.csv"), "-n", "2")
+    assert pd.read_csv(tmp_path / "plain.csv")["title"].str.startswith("=HYPERLINK").all()
+    out = run_json(capsys, "export-embeddings", model, str(tmp_path / "emb"), "--excel-safe")
+    assert pd.read_csv(out["pca"])["title"].str.startswith("'=").all()
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("user,item\n@SUM(A1),1\n1,1\n")
+    run_json(capsys, "predict", model, str(pairs), str(tmp_path / "p.csv"), "--excel-safe")
+    written = pd.read_csv(tmp_path / "p.csv", dtype={"user_id": str})
+    assert written["user_id"].tolist() == ["'@SUM(A1)", "1"]
