@@ -64,14 +64,16 @@ def close_mid_load(runs: int) -> list[float]:
     from cfdesk.qt.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(["cfdesk-bench"])
-    reached: list[int] = []
+    reached: list[float] = []
 
     def slow_load(path, progress=None, **options):
-        for step in range(600):  # 30 s unless cancelled
-            progress(step / 600)
-            reached.append(step)
+        """A long parse that reaches a progress point every 50 ms until it is cancelled."""
+        began = time.perf_counter()
+        while (elapsed := time.perf_counter() - began) < 30:
+            reached.append(elapsed)
+            progress(elapsed / 30)  # raises Cancelled once the window closes
             time.sleep(0.05)
-        raise RuntimeError("the load was not cancelled")
+        raise RuntimeError("the load was not cancelled within 30 s")
 
     file_control.load_with_summary = slow_load
     path = demo_ratings_path()
