@@ -177,6 +177,9 @@ class TrainingControl(QObject):
 
     @Slot(object)
     def _on_lr_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, Cancelled):  # stopped while the data was being split
+            self._window.lr_panel.status.setText("The learning-rate finder was stopped.")
+            return
         self._window.lr_panel.status.setText("The learning-rate finder did not finish.")
         dialogs.show_error(self._window, exc)
 

@@ -311,12 +311,15 @@ def test_training_that_ends_while_asking_still_opens_the_file(
     assert opened == [str(planted_csv)]
 
 
+@pytest.mark.parametrize("work", ["train", "find_lr"])
 def test_stopping_while_the_data_is_split_ends_quietly_without_a_model(
-    qtbot, make_window, accept_import, planted_csv, errors, monkeypatch
+    qtbot, make_window, accept_import, planted_csv, errors, monkeypatch, work
 ):
     import time
 
-    real_split = training_runner.prepare_split
+    from cfdesk.core.data import split
+
+    real_split = split.prepare_split
     entered: list[bool] = []
 
     def slow_split(ratings, config, test=None, should_stop=None):
@@ -328,13 +331,17 @@ def test_stopping_while_the_data_is_split_ends_quietly_without_a_model(
         return real_split(ratings, config, test, should_stop)
 
     monkeypatch.setattr(training_runner, "prepare_split", slow_split)
+    monkeypatch.setattr(split, "prepare_split", slow_split)  # the LR finder's import
     window = make_window()
     _open(qtbot, window, planted_csv)
     _small(window)
-    window.training.start()
+    getattr(window.training, "start" if work == "train" else "find_lr")()
     qtbot.waitUntil(lambda: bool(entered), timeout=TIMEOUT)
     window.actions.stop.trigger()
     qtbot.waitUntil(lambda: not window.training.is_running(), timeout=10_000)
     assert errors == [] and window.fitted is None
-    assert window.monitor.status.text() == "Stopped before training began; no model."
+    if work == "train":
+        assert window.monitor.status.text() == "Stopped before training began; no model."
+    else:
+        assert window.lr_panel.status.text() == "The learning-rate finder was stopped."
     assert window.form.train_button.isEnabled()
