@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run the whole tests/qt suite again and again with both cores busy; count crashes and hangs.
 #
-#   bash scripts/qt_suite_loop.sh [RUNS] [BUSY_LOOPS] [HANG_SECONDS]     (defaults: 30 2 900)
+#   bash scripts/qt_suite_loop.sh [RUNS] [BUSY_LOOPS] [HANG_SECONDS]     (defaults: 30 2 1800)
 #
 # Beside it, BUSY_LOOPS shell busy loops (`while :; do :; done`) keep the cores busy; they are
 # killed at the end, whatever happens. A run that dies of a signal (exit status > 128, e.g. 139
@@ -15,7 +15,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 runs="${1:-30}"
 loops="${2:-2}"
-hang="${3:-900}"
+hang="${3:-1800}"
 logs="${CFDESK_LOOP_LOGS:-$(mktemp -d -t cfdesk-qt-loop-XXXXXX)}"
 mkdir -p "$logs"
 
