@@ -1,9 +1,11 @@
-"""Render Help → About and the crash dialog to docs/screenshots/08-*.png, 09-*.png (Xvfb).
+"""Render Help → About, the crash dialog and the unsaved-model question to docs/screenshots/08-*.png,
+09-*.png and 10-unsaved-model.png (Xvfb).
 
     xvfb-run -a -s "-screen 0 1280x800x24" env QT_QPA_PLATFORM=xcb \\
         .venv/bin/python scripts/screenshots_reliability.py
 
-The crash is a real exception raised inside a slot, so the dialog shows what a user would see.
+The crash is a real exception raised inside a slot, so the dialog shows what a user would see; the
+unsaved-model question is what File → Quit asks after training the demo data for 3 epochs.
 Settings and logs go to a throw-away folder.
 """
 
@@ -17,6 +19,8 @@ os.environ["CFDESK_LOG_DIR"] = os.path.join(tempfile.mkdtemp(prefix="cfdesk-logs
 from PySide6.QtCore import QTimer
 from screenshots import center, make_app, open_window, shoot, shoot_modal, wait_until
 
+from cfdesk.core.data.demo import demo_ratings_path
+from cfdesk.core.data.loader import sniff
 from cfdesk.qt.crash import CrashReporter
 from cfdesk.qt.crash_log import setup_logging
 
@@ -44,8 +48,26 @@ def main() -> int:
     QTimer.singleShot(0, broken_slot)
     wait_until(lambda: taken)
     reporter.uninstall()
+    shoot_unsaved_question(window, taken)
     window.close()
     return 0
+
+
+def shoot_unsaved_question(window, taken: list[str]) -> None:
+    """Train the demo data briefly, then File → Quit: the question comes up (closed as Cancel)."""
+    from cfdesk.qt.import_dialog import ImportChoices
+
+    demo = demo_ratings_path()
+    fmt = sniff(demo)
+    window.files.load_data(ImportChoices(demo, fmt.roles, fmt.item_file or False))
+    wait_until(lambda: window.ratings is not None)
+    window.show_page("Train")
+    window.form.set_config(window.form.config().with_changes(epochs=3))
+    window.training.start()
+    wait_until(lambda: window.fitted is not None and not window.training.is_running())
+    shoot_modal("10-unsaved-model", taken)
+    window.actions.quit.trigger()  # returns once the question is closed (Cancel keeps the window)
+    wait_until(lambda: "10-unsaved-model" in taken)
 
 
 if __name__ == "__main__":

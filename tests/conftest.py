@@ -17,6 +17,14 @@ import pytest
 ML100K = Path(__file__).resolve().parents[2] / "shared" / "data" / "ml-100k"
 
 
+@pytest.fixture(scope="session")
+def qapp_cls():
+    """Qt tests run in cfdesk's own application class (Finder's FileOpen, Dock → Quit)."""
+    from cfdesk.qt.app import Application
+
+    return Application
+
+
 @pytest.fixture
 def ml100k() -> Path:
     """MovieLens 100k from ../shared (never copied into the project); skip when absent."""

@@ -17,9 +17,10 @@ log = logging.getLogger("cfdesk")
 
 
 class Application(QApplication):
-    """Turns macOS Finder's "Open With" (a FileOpen event) into a signal. Overriding `event`
-    sees only events sent to the application itself, so unlike an application-wide event filter
-    it costs nothing per widget event."""
+    """Turns macOS Finder's "Open With" (a FileOpen event) into a signal, and lets the main
+    windows refuse a Quit event (macOS Dock → Quit, `quit()`) while they hold an unsaved model.
+    Overriding `event` sees only events sent to the application itself, so unlike an
+    application-wide event filter it costs nothing per widget event."""
 
     fileOpenRequested = Signal(str)
 
@@ -35,6 +36,9 @@ class Application(QApplication):
             else:
                 self._early.append(event.file())
             return True
+        if event.type() == QEvent.Type.Quit and not self.windows_agree_to_quit():
+            event.ignore()  # macOS then cancels the termination
+            return True
         return super().event(event)
 
     def deliver_files_to(self, open_path: Callable[[str], None]) -> None:
@@ -43,6 +47,13 @@ class Application(QApplication):
         self.fileOpenRequested.connect(open_path)
         for path in early:
             open_path(path)
+
+    def windows_agree_to_quit(self) -> bool:
+        """Ask each shown main window, as File → Quit does, before Qt closes them unasked."""
+        from cfdesk.qt.main_window import MainWindow
+
+        windows = [w for w in self.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        return all(window.confirm_quit() for window in windows)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

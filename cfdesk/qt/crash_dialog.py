@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QFontDatabase
 from PySide6.QtWidgets import (
@@ -32,13 +34,14 @@ class CrashDialog(QDialog):
             self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(32)
         )
         heading = QLabel(
-            f"<b>Something went wrong inside cfdesk</b><br>{type(exc).__name__}: {exc}"
+            "<b>Something went wrong inside cfdesk</b><br>"
+            + html.escape(f"{type(exc).__name__}: {exc}")  # the message may quote a file
         )
         heading.setWordWrap(True)
         folder = log_dir()
         note = QLabel(
             "cfdesk is still running: your data and model are as they were, but the last action may "
-            f"not have finished. The details are also in <code>{folder / LOG_NAME}</code>. "
+            f"not have finished. The details are also in <code>{html.escape(str(folder / LOG_NAME))}</code>. "
             "If you report this, please include them (Copy details)."
         )
         note.setWordWrap(True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from cfdesk.core.errors import CfdeskError, OutOfMemoryError
@@ -19,6 +20,15 @@ def error_text(exc: BaseException) -> str:
     return f"Something went wrong inside cfdesk ({type(exc).__name__}: {exc})."
 
 
+def message_box(
+    icon: QMessageBox.Icon, title: str, text: str, parent: QWidget | None
+) -> QMessageBox:
+    """A message box whose text is shown as is: errors quote file names and file contents."""
+    box = QMessageBox(icon, title, text, parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    return box
+
+
 def show_error(parent: QWidget | None, exc: BaseException, title: str = "cfdesk") -> None:
     """Tell the user what failed; unexpected errors get the crash dialog (details, log, copy)."""
     if not isinstance(exc, CfdeskError):
@@ -26,7 +36,7 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str = "cfdesk"
         show_crash(exc, parent)
         return
     log.info("error shown: %s", exc)
-    box = QMessageBox(QMessageBox.Icon.Warning, title, error_text(exc), parent=parent)
+    box = message_box(QMessageBox.Icon.Warning, title, error_text(exc), parent)
     box.addButton(QMessageBox.StandardButton.Ok)
     box.exec()
 
@@ -35,7 +45,7 @@ def _confirm(
     parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str, info: str, act: str
 ) -> bool:
     """One question with an action button and Cancel: True when the action was chosen."""
-    box = QMessageBox(icon, title, text, parent=parent)
+    box = message_box(icon, title, text, parent)
     box.setInformativeText(info)
     accept = box.addButton(act, QMessageBox.ButtonRole.AcceptRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
@@ -52,11 +62,8 @@ def ask_stop_training(parent: QWidget | None, name: str) -> bool:
 
 def ask_save_model(parent: QWidget | None, doing: str) -> str:
     """Before a trained, unsaved model is replaced or closed: "save", "discard" or "cancel"."""
-    box = QMessageBox(
-        QMessageBox.Icon.Question,
-        "cfdesk",
-        f"Save the trained model before {doing}?",
-        parent=parent,
+    box = message_box(
+        QMessageBox.Icon.Question, "cfdesk", f"Save the trained model before {doing}?", parent
     )
     box.setInformativeText("It has not been saved yet; Discard loses it.")
     save = box.addButton("Save…", QMessageBox.ButtonRole.AcceptRole)
@@ -88,7 +95,7 @@ def ask_oom_retry(parent: QWidget | None, exc: OutOfMemoryError) -> bool:
 
 def ask_lower_lr(parent: QWidget | None, exc: CfdeskError, lower: float) -> bool:
     """After a divergence, offer to set a ten times lower learning rate."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "Training diverged", str(exc), parent=parent)
+    box = message_box(QMessageBox.Icon.Warning, "Training diverged", str(exc), parent)
     box.setInformativeText(f"Set the learning rate to {lower:.3g} and try again?")
     use = box.addButton("Use the lower rate", QMessageBox.ButtonRole.AcceptRole)
     box.addButton(QMessageBox.StandardButton.Cancel)

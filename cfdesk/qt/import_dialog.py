@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,7 +63,7 @@ class ImportDialog(QDialog):
             f", {fmt.compression} compressed" if fmt.compression not in ("", None, "none") else ""
         )
         found = QLabel(
-            f"<b>{Path(fmt.path).name}</b>: {fmt.separator_name} separated, {fmt.encoding}, "
+            f"<b>{html.escape(Path(fmt.path).name)}</b>: {fmt.separator_name} separated, {fmt.encoding}, "
             f"{header}{compression}. Check the columns below, then press Load."
         )
         found.setWordWrap(True)

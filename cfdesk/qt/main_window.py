@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QSessionManager
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -44,6 +44,8 @@ from cfdesk.qt.worker import wait_for_all
 
 log = logging.getLogger("cfdesk")
 PAGES = ("Start", "Data", "Train", "Results")
+
+log = logging.getLogger("cfdesk")
 
 
 class MainWindow(QMainWindow):
@@ -126,6 +128,10 @@ class MainWindow(QMainWindow):
         self.actions.about.triggered.connect(self.show_about)
         self.actions.shortcuts.triggered.connect(self.show_shortcuts)
         self.results.statusMessage.connect(self._on_status_message)
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):  # a desktop log-out
+            app.commitDataRequest.connect(self.commit_data)
+            app.saveStateRequest.connect(self._on_save_state_request)
 
     @Slot(object)
     def _on_devices(self, devices: list) -> None:
@@ -255,10 +261,42 @@ class MainWindow(QMainWindow):
         if self.resolve_unsaved("closing cfdesk", self.request_close):
             self.close()
 
+    def confirm_quit(self) -> bool:
+        """The application was asked to quit (macOS Dock → Quit): True when it may go on."""
+        return self.resolve_unsaved("quitting cfdesk", QApplication.quit)
+
+    @Slot(QSessionManager)
+    def commit_data(self, manager: QSessionManager) -> None:
+        """Desktop log-out: ask about an unsaved model; Cancel cancels the log-out.
+
+        Save… cancels it too: the file is written in the background, which a log-out would cut
+        short, so the user logs out again once it is saved. Discard lets the log-out go on and
+        the windows close without asking again.
+        """
+        if not self.unsaved or not self.isVisible():
+            return
+        if not manager.allowsInteraction():
+            log.warning("the session ends with an unsaved model and allowed no question")
+            return
+        if self.resolve_unsaved("logging out", self._on_saved_for_logout):
+            self.unsaved = False
+        else:
+            manager.cancel()
+        manager.release()
+
+    def _on_saved_for_logout(self) -> None:
+        self.statusBar().showMessage("Model saved: you can log out now.", 8000)
+
+    @Slot(QSessionManager)
+    def _on_save_state_request(self, _manager: QSessionManager) -> None:
+        """The session is saved (log-out): keep the window's settings, as closing would."""
+        self.save_state()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop training and background work cleanly before the window goes.
 
-        Only the user's own close (window manager, log-out) asks about an unsaved model;
+        Only the user's own close (window manager) asks about an unsaved model here; Dock → Quit
+        and a log-out ask before Qt closes the windows (`confirm_quit`, `commit_data`), and
         `close()` from code closes as told. The window hides first, so a slow stop never
         leaves a frozen window on screen.
         """

@@ -11,9 +11,10 @@ def check_main_window(ctx: dict) -> None:
 
     from cfdesk.assets import asset_path
     from cfdesk.core.errors import CfdeskError
+    from cfdesk.qt.app import Application
     from cfdesk.qt.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(["cfdesk"])
+    app = QApplication.instance() or Application(["cfdesk"])  # the class the app runs in
     icon = QIcon(str(asset_path("icons/cfdesk.svg")))
     if icon.pixmap(64, 64).isNull():
         raise CfdeskError("the app icon does not render: the Qt SVG plugin is missing")

@@ -20,6 +20,7 @@ DEFAULTS: dict[str, object] = {
     "files/last_dir": str(Path.home()),
     "files/recent_data": "[]",
     "files/recent_models": "[]",
+    "files/excel_safe": "true",
     "train/config": "{}",
     "tune/settings": "{}",
     "results/prior": "null",
@@ -86,6 +87,13 @@ class AppSettings:
 
     def set_last_dir(self, folder: str | Path) -> None:
         self._set("files/last_dir", str(folder))
+
+    def excel_safe(self) -> bool:
+        """Guard formula-like text in CSV exports (on unless the user turned it off)."""
+        return str(self._get("files/excel_safe")).lower() != "false"
+
+    def set_excel_safe(self, on: bool) -> None:
+        self._set("files/excel_safe", "true" if on else "false")
 
     def recent(self, kind: str) -> list[str]:
         """Recent files of one kind ("data" or "models"), newest first, only those still present."""

@@ -8,6 +8,7 @@ import logging
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox
 
+from cfdesk.core.atomic import Cancelled
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.data.ratings import Ratings
 from cfdesk.core.errors import OutOfMemoryError, TrainingError
@@ -32,7 +33,7 @@ def run_lr_finder(ratings: Ratings, config: TrainConfig, progress, should_stop):
     def on_check(fraction: float) -> None:
         progress(0.5 + 0.5 * fraction)
 
-    train, _, _ = prepare_split(ratings, config)
+    train, _, _ = prepare_split(ratings, config, should_stop=should_stop)
     found = find_lr(train, config, progress=on_step, should_stop=should_stop)
     return found, check_rates(train, config, found.config_lr, on_check, should_stop)
 
@@ -184,6 +185,10 @@ class TrainingControl(QObject):
     @Slot(object)
     def _on_failed(self, exc: BaseException) -> None:
         window, config = self._window, self._config
+        if isinstance(exc, Cancelled):  # stopped while the data was being split: no model
+            log.info("training stopped before it began: %s", exc)
+            window.monitor.finish("Stopped before training began; no model.", completed=False)
+            return
         log.info("training failed: %s", dialogs.error_text(exc))
         window.monitor.finish(f"Training failed: {dialogs.error_text(exc)}", completed=False)
         if isinstance(exc, OutOfMemoryError):
@@ -209,6 +214,9 @@ class TrainingControl(QObject):
 
     @Slot(object)
     def _on_lr_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, Cancelled):  # stopped while the data was being split
+            self._window.lr_panel.status.setText("The learning-rate finder was stopped.")
+            return
         self._window.lr_panel.status.setText("The learning-rate finder did not finish.")
         dialogs.show_error(self._window, exc)
 

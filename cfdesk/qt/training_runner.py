@@ -74,7 +74,7 @@ class TrainingRunner(GeneratorRun):
         # Leave one core to the UI: drawing competes with torch's threads for the CPU.
         torch.set_num_threads(max(1, threads - UI_CORES))
         try:
-            train, valid, _ = prepare_split(ratings, config, test)
+            train, valid, _ = prepare_split(ratings, config, test, self.stop_requested)
             self._trainer = Trainer(train, valid, config, between_batches=self._between_batches)
             if self._stop_requested:
                 self._trainer.stop()
@@ -82,6 +82,10 @@ class TrainingRunner(GeneratorRun):
             return self._trainer.result()
         finally:
             torch.set_num_threads(threads)
+
+    def stop_requested(self) -> bool:
+        """Cancel check for the split, before the trainer exists (any thread)."""
+        return self._stop_requested
 
     def stop(self) -> None:
         """Stop at the next batch boundary and keep the best model so far (thread-safe)."""

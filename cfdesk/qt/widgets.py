@@ -9,6 +9,12 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSpinBox, QWidget
 from cfdesk.qt.flow_layout import FlowLayout
 
 
+def plain_label(text: str = "", **properties: object) -> QLabel:
+    """A label for text from the user's files (titles, ids, paths, errors quoting them): shown
+    as is, never guessed to be HTML, so a title such as `<img src=…>` stays words."""
+    return QLabel(text, textFormat=Qt.TextFormat.PlainText, **properties)
+
+
 def spin(low: int, high: int, value: int, suffix: str = "") -> QSpinBox:
     """A compact spin box that reports a value once it is committed, not on every keystroke."""
     box = QSpinBox(minimum=low, maximum=high, value=value)

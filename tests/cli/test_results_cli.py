@@ -160,3 +160,24 @@ def test_export_and_recommend_take_the_ranking_choice(model_file, tmp_path, caps
     assert out["ranking"] == "predicted"
     predicted = [r["predicted_rating"] for r in out["items"]]
     assert predicted == sorted(predicted, reverse=True) == [r["score"] for r in out["items"]]
+
+
+def test_excel_safe_guards_formula_like_text_in_every_csv(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    users, items = np.nonzero(rng.random((12, 10)) < 0.7)
+    ratings = ratings_from_raw(users + 1, items + 1, rng.integers(1, 6, len(users)))
+    titles = np.array([f'=HYPERLINK("x","{i}")' for i in ratings.items.ids], dtype=object)
+    ratings = replace(ratings, item_table=ItemTable(titles, tuple(("Drama",) for _ in titles)))
+    fitted = fit(ratings, TrainConfig(epochs=1, n_factors=3, device="cpu", seed=1))
+    model = str(save_model(fitted, tmp_path / "hostile.cfmodel"))
+    run_json(capsys, "export", model, str(tmp_path / "r.csv"), "-n", "2", "--excel-safe")
+    assert pd.read_csv(tmp_path / "r.csv")["title"].str.startswith("'=HYPERLINK").all()
+    run_json(capsys, "export", model, str(tmp_path / "plain.csv"), "-n", "2")
+    assert pd.read_csv(tmp_path / "plain.csv")["title"].str.startswith("=HYPERLINK").all()
+    out = run_json(capsys, "export-embeddings", model, str(tmp_path / "emb"), "--excel-safe")
+    assert pd.read_csv(out["pca"])["title"].str.startswith("'=").all()
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("user,item\n@SUM(A1),1\n1,1\n")
+    run_json(capsys, "predict", model, str(pairs), str(tmp_path / "p.csv"), "--excel-safe")
+    written = pd.read_csv(tmp_path / "p.csv", dtype={"user_id": str})
+    assert written["user_id"].tolist() == ["'@SUM(A1)", "1"]

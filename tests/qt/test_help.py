@@ -70,6 +70,8 @@ def test_opening_a_file_while_training_asks_to_stop_first(
     )
     window.form.set_config(config)
     window.training.start()
+    # Once a batch has run there is a best model to keep (a stop during the split keeps none).
+    qtbot.waitUntil(lambda: window.monitor.rmse_chart.point_counts()["batch"] > 0, timeout=TIMEOUT)
     other = tmp_path / "other.csv"
     other.write_text("user,item,rating\n1,10,4\n2,11,3\n2,10,5\n", encoding="utf-8")
     window.open_path(str(other))

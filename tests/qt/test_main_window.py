@@ -107,7 +107,8 @@ class _FailingOnce:
         return self.real(train, valid, config, **options)
 
     def reports(self):
-        raise self.error(self.calls[0])
+        self.raised = self.error(self.calls[0])
+        raise self.raised
         yield
 
     def stop(self):
@@ -143,6 +144,14 @@ def test_out_of_memory_offers_a_retry_with_half_the_batch(
     assert (offered[0].batch_size, offered[0].accum_steps) == (128, 2)  # half the batch per pass
     assert (fake.calls[1].batch_size, fake.calls[1].accum_steps) == (256, 2)  # same per step
     assert window.form.config().accum_steps == 2
+    assert offered == [fake.raised]  # the trainer's own error reached the question
+    first, retry = fake.calls
+    assert retry.batch_size == first.batch_size  # each optimizer step sees as many ratings
+    assert retry.accum_steps == offered[0].accum_steps
+    assert retry.batch_size // retry.accum_steps == offered[0].batch_size  # in smaller passes
+    shown = window.fitted.config  # the model on show is the retried run's
+    assert (shown.batch_size, shown.accum_steps) == (retry.batch_size, retry.accum_steps)
+    assert window.form.config().accum_steps == retry.accum_steps
 
 
 def test_out_of_memory_loading_the_data_offers_the_cpu(
@@ -191,14 +200,13 @@ def test_closing_mid_training_stops_the_thread_cleanly(
 ):
     window = _mid_run(qtbot, make_window, planted_csv, "batch")
     window.close()
-    assert not window.training.is_running() or all(not w.is_running() for w in worker._LIVE)
+    assert not any(w.is_running() for w in worker._LIVE)  # close() waited for the thread
     qtbot.waitUntil(lambda: not worker._LIVE, timeout=TIMEOUT)
 
 
 def test_find_lr_plots_a_curve_with_a_marked_suggestion(
     qtbot, make_window, accept_import, planted_csv
 ):
-    pytest.importorskip("cfdesk.core.training.lr_finder", reason="the LR finder has not landed yet")
     window = make_window()
     _open(qtbot, window, planted_csv)
     _small(window)
@@ -330,3 +338,39 @@ def test_training_that_ends_while_asking_still_opens_the_file(
     monkeypatch.setattr(window.files, "_open_now", opened.append)
     window.files.open_path(str(planted_csv))
     assert opened == [str(planted_csv)]
+
+
+@pytest.mark.parametrize("work", ["train", "find_lr"])
+def test_stopping_while_the_data_is_split_ends_quietly_without_a_model(
+    qtbot, make_window, accept_import, planted_csv, errors, monkeypatch, work
+):
+    import time
+
+    from cfdesk.core.data import split
+
+    real_split = split.prepare_split
+    entered: list[bool] = []
+
+    def slow_split(ratings, config, test=None, should_stop=None):
+        """A 25M-row split in miniature: busy until told to stop (or 30 s)."""
+        entered.append(True)
+        end = time.monotonic() + 30
+        while not should_stop() and time.monotonic() < end:
+            time.sleep(0.01)
+        return real_split(ratings, config, test, should_stop)
+
+    monkeypatch.setattr(training_runner, "prepare_split", slow_split)
+    monkeypatch.setattr(split, "prepare_split", slow_split)  # the LR finder's import
+    window = make_window()
+    _open(qtbot, window, planted_csv)
+    _small(window)
+    getattr(window.training, "start" if work == "train" else "find_lr")()
+    qtbot.waitUntil(lambda: bool(entered), timeout=TIMEOUT)
+    window.actions.stop.trigger()
+    qtbot.waitUntil(lambda: not window.training.is_running(), timeout=10_000)
+    assert errors == [] and window.fitted is None
+    if work == "train":
+        assert window.monitor.status.text() == "Stopped before training began; no model."
+    else:
+        assert window.lr_panel.status.text() == "The learning-rate finder was stopped."
+    assert window.form.train_button.isEnabled()

@@ -122,9 +122,14 @@ def test_training_again_asks_first(qtbot, trained, answer, reply):
     trained.form.train_button.click()
     assert answer.asked == ["training a new one"]
     assert trained.training.is_running() == (reply == "discard")
-    if reply == "discard":
+    if reply == "discard":  # the new run's model replaces the old one, and is unsaved in turn
         qtbot.waitUntil(lambda: trained.fitted is not fitted, timeout=TIMEOUT)
-    assert trained.fitted is fitted or reply == "discard"
+        qtbot.waitUntil(lambda: not trained.training.is_running(), timeout=TIMEOUT)
+        assert trained.fitted is not None and trained.unsaved
+    else:  # nothing started and nothing changed
+        qtbot.wait(100)
+        assert not trained.training.is_running()
+        assert trained.fitted is fitted and trained.unsaved
 
 
 def test_training_again_after_save_writes_then_trains(
@@ -226,3 +231,115 @@ def test_the_question_names_what_would_happen(qtbot, monkeypatch):
     text, buttons = seen[0]
     assert text == "Save the trained model before closing cfdesk?"
     assert {"Save…", "Discard", "Cancel"} <= {b.replace("&", "") for b in buttons}
+
+
+# macOS Dock → Quit (a Quit event to the application) and a desktop log-out ask too.
+
+
+def _quit_in_event_loop(qapp) -> int:
+    """Send the Quit event macOS sends for Dock → Quit from inside `exec()`, as in the app.
+
+    A Quit the windows accept ends `exec()` with 0; a guard ends it with 1 after 30 s. The
+    Quit Qt posts when the last window closes is dropped: later tests' windows must stay open.
+    """
+    from PySide6.QtCore import QEvent, QTimer
+
+    guard = QTimer(singleShot=True, interval=30_000)
+    guard.timeout.connect(lambda: qapp.exit(1))
+    guard.start()
+    QTimer.singleShot(0, lambda: qapp.sendEvent(qapp, QEvent(QEvent.Type.Quit)))
+    try:
+        return qapp.exec()
+    finally:
+        guard.stop()
+        qapp.removePostedEvents(qapp, QEvent.Type.Quit)
+
+
+def test_dock_quit_asks_and_cancel_keeps_the_window_and_the_model(qapp, trained, answer):
+    from PySide6.QtCore import QEvent
+
+    fitted = trained.fitted
+    event = QEvent(QEvent.Type.Quit)
+    qapp.sendEvent(qapp, event)
+    assert answer.asked == ["quitting cfdesk"]
+    assert not event.isAccepted()  # macOS cancels the termination
+    assert trained.isVisible() and trained.fitted is fitted and trained.unsaved
+
+
+def test_dock_quit_discard_closes_without_asking_twice(qapp, trained, answer):
+    answer.reply = "discard"
+    assert _quit_in_event_loop(qapp) == 0
+    assert answer.asked == ["quitting cfdesk"] and not trained.isVisible()
+
+
+def test_dock_quit_save_writes_the_file_then_quits(qapp, trained, answer, tmp_path, monkeypatch):
+    answer.reply = "save"
+    path = tmp_path / "kept.cfmodel"
+    _save_to(monkeypatch, path)
+    assert _quit_in_event_loop(qapp) == 0
+    assert path.exists() and answer.asked == ["quitting cfdesk"] and not trained.isVisible()
+
+
+class _SessionManager:
+    """What a log-out hands to QGuiApplication.commitDataRequest (Qt cannot make a real one)."""
+
+    def __init__(self, interaction: bool = True):
+        self.interaction, self.cancelled, self.released = interaction, False, False
+
+    def allowsInteraction(self) -> bool:
+        return self.interaction
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+    def release(self) -> None:
+        self.released = True
+
+
+def test_log_out_handlers_are_connected_to_the_application(qapp, trained):
+    from PySide6.QtCore import SIGNAL
+
+    assert qapp.receivers(SIGNAL("commitDataRequest(QSessionManager&)")) >= 1
+    assert qapp.receivers(SIGNAL("saveStateRequest(QSessionManager&)")) >= 1
+
+
+def test_log_out_asks_and_cancel_cancels_the_log_out(trained, answer):
+    manager = _SessionManager()
+    trained.commit_data(manager)
+    assert answer.asked == ["logging out"]
+    assert manager.cancelled and manager.released
+    assert trained.isVisible() and trained.unsaved
+
+
+def test_log_out_discard_lets_it_go_on_and_the_closes_do_not_ask(qapp, trained, answer):
+    answer.reply = "discard"
+    manager = _SessionManager()
+    trained.commit_data(manager)
+    assert not manager.cancelled and manager.released
+    qapp.closeAllWindows()  # what the session's end does to the windows
+    assert answer.asked == ["logging out"] and not trained.isVisible()
+
+
+def test_log_out_save_writes_the_file_and_cancels_the_log_out(
+    qtbot, trained, answer, tmp_path, monkeypatch
+):
+    answer.reply = "save"
+    path = tmp_path / "kept.cfmodel"
+    _save_to(monkeypatch, path)
+    manager = _SessionManager()
+    trained.commit_data(manager)
+    assert manager.cancelled  # a background write must not be cut short by the session's end
+    qtbot.waitUntil(lambda: path.exists() and not trained.unsaved, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: "log out now" in trained.statusBar().currentMessage())
+
+
+def test_a_log_out_that_allows_no_question_asks_nothing(trained, answer):
+    manager = _SessionManager(interaction=False)
+    trained.commit_data(manager)
+    assert answer.asked == [] and not manager.cancelled and trained.unsaved
+
+
+def test_the_session_save_keeps_the_window_settings(qapp, trained):
+    trained.form.set_config(trained.form.config().with_changes(epochs=9))
+    trained._on_save_state_request(_SessionManager())
+    assert trained.settings.train_config().epochs == 9

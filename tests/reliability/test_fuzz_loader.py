@@ -21,7 +21,7 @@ from .loader_cases import Case, check, damaged, random_bytes, well_formed
 WATCHDOG_SECONDS = 10  # a case that takes longer than this is a hang
 QUICK = settings(
     max_examples=150,
-    deadline=2000,  # ms per example
+    deadline=None,  # the watchdog catches a hang; a busy machine must not fail a slow case
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 

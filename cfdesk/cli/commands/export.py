@@ -16,6 +16,12 @@ from cfdesk.cli.modelfile import (
 from cfdesk.cli.output import reports_errors
 from cfdesk.cli.tables import report
 
+EXCEL_SAFE_HELP = (
+    "start text cells that begin with = + - @, a tab or a carriage return with an apostrophe, "
+    "so a spreadsheet shows titles and ids as text instead of running them as formulas "
+    "(numbers are never changed)"
+)
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the three export subcommands."""
@@ -29,6 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     recs.add_argument("out", metavar="OUT.csv", help="file to write")
     recs.add_argument("--users", metavar="FILE|ID,...", help="only these users (default: all)")
+    recs.add_argument("--excel-safe", action="store_true", help=EXCEL_SAFE_HELP)
     add_ranking_options(recs)
 
     emb = model_command(
@@ -47,6 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="N|all",
         help="fit the PCA on the N most-rated items, or all (default 1000)",
     )
+    emb.add_argument("--excel-safe", action="store_true", help=f"pca.csv: {EXCEL_SAFE_HELP}")
 
     pred = model_command(
         subparsers,
@@ -59,6 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     pred.add_argument("pairs", metavar="PAIRS.csv", help="file of user,item pairs")
     pred.add_argument("out", metavar="OUT.csv", help="file to write")
+    pred.add_argument("--excel-safe", action="store_true", help=EXCEL_SAFE_HELP)
 
 
 def _summary(summary: object) -> dict:
@@ -79,6 +88,7 @@ def _export(args: argparse.Namespace) -> int:
         args.out,
         user_ids=None if args.users is None else parse_user_list(args.users),
         progress=stderr_progress("export"),
+        excel_safe=args.excel_safe,
         **ranking_options(args),
     )
     return report(args, _summary(summary))
@@ -97,7 +107,7 @@ def _export_embeddings(args: argparse.Namespace) -> int:
     files = export_projector(fitted, args.out_dir, progress=stderr_progress("vectors"))
     dims = 3 if fitted.module.item_embeddings().shape[1] >= 3 else 2
     projection = item_map(fitted, n_components=dims, fit_on=fit_on)
-    pca_path = export_map(projection, Path(args.out_dir) / "pca.csv")
+    pca_path = export_map(projection, Path(args.out_dir) / "pca.csv", excel_safe=args.excel_safe)
     return report(
         args,
         {
@@ -117,5 +127,7 @@ def _predict(args: argparse.Namespace) -> int:
 
     fitted = open_model(args.model)
     users, items = read_pairs(args.pairs)
-    summary = export_predictions(fitted, users, items, args.out, stderr_progress("predict"))
+    summary = export_predictions(
+        fitted, users, items, args.out, stderr_progress("predict"), excel_safe=args.excel_safe
+    )
     return report(args, {**_summary(summary), "unknown": summary.unknown})

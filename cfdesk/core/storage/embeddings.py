@@ -15,6 +15,7 @@ from cfdesk.core.errors import CfdeskError
 from cfdesk.core.fitted import FittedModel
 from cfdesk.core.results.item_facts import item_frame
 from cfdesk.core.results.projection import ItemMap
+from cfdesk.core.storage.spreadsheet import maybe_excel_safe
 
 METADATA_COLUMNS = ["item_id", "title", "genres", "count", "mean"]
 ROWS_PER_CHUNK = 10_000
@@ -65,9 +66,9 @@ def export_projector(
     return paths
 
 
-def export_map(item_map: ItemMap, path: str | Path) -> Path:
+def export_map(item_map: ItemMap, path: str | Path, excel_safe: bool = False) -> Path:
     """The map's per-item table (ids, titles, statistics, pc1..pcK) as CSV, written atomically."""
-    frame = item_map.frame.drop(columns=["item_idx"])
+    frame = maybe_excel_safe(item_map.frame.drop(columns=["item_idx"]), excel_safe)
     with atomic_write(path) as handle:
         frame.to_csv(handle, index=False, lineterminator="\n")
     return Path(path)

@@ -18,6 +18,7 @@ from cfdesk.core.fitted import FittedModel
 from cfdesk.core.results.item_facts import item_titles
 from cfdesk.core.results.lookup import user_indices
 from cfdesk.core.results.recommend import DEFAULT_MIN_RATINGS, Genres, Ranked, Recommender
+from cfdesk.core.storage.spreadsheet import maybe_excel_safe
 
 # `score` is what the list is ordered by and `ranking` names how (docs/results.md, "Export"):
 # a column rather than a comment line or a sidecar, so every CSV reader keeps it with the rows.
@@ -50,12 +51,14 @@ def export_recommendations(
     progress: Progress | None = None,
     should_stop: ShouldStop | None = None,
     batch_size: int | None = None,
+    excel_safe: bool = False,
 ) -> ExportSummary:
     """Write user_id,rank,item_id[,title],predicted_rating,score,ranking for every trained user
     (or `user_ids`).
 
     Users are scored in batches, so memory stays bounded; the title column appears only when the
     model has item metadata. Cancel or failure leaves no file (and any old one intact).
+    `excel_safe` guards text cells a spreadsheet would run as formulas (core/storage/spreadsheet).
     """
     start = time.perf_counter()
     fitted = recommender.fitted
@@ -73,6 +76,7 @@ def export_recommendations(
         for batch, ranked in batches:
             check_stop(should_stop, f"the export to {path}")
             block = _recommendation_block(fitted, titles, batch, ranked, recommender.ranking)
+            block = maybe_excel_safe(block, excel_safe)
             block.to_csv(handle, header=rows == 0, index=False, lineterminator="\n")
             rows += len(block)
             done += len(batch)
@@ -118,6 +122,7 @@ def export_predictions(
     path: str | Path,
     progress: Progress | None = None,
     should_stop: ShouldStop | None = None,
+    excel_safe: bool = False,
 ) -> ExportSummary:
     """Write user_id,item_id,predicted_rating,known for each pair, in the order given.
 
@@ -147,6 +152,7 @@ def export_predictions(
                     "known": ok,
                 }
             )
+            block = maybe_excel_safe(block, excel_safe)
             block.to_csv(handle, header=first == 0, index=False, lineterminator="\n")
             report(progress, min(first + PAIRS_PER_BATCH, len(u)) / max(len(u), 1))
     n_unknown = int((~known).sum())

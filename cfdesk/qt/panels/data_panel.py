@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QSplitter, QVBoxLayout, QWidg
 from cfdesk.core.data.summary import DatasetSummary
 from cfdesk.qt.panels.count_axis import CountAxis
 from cfdesk.qt.theme import SERIES, pen, style_plot
+from cfdesk.qt.widgets import plain_label
 
 FIGURES = ("users", "items", "ratings", "density", "scale", "titles")
 
@@ -37,9 +38,9 @@ class DataPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.title = QLabel("No data loaded. Open a ratings file or try the demo data.")
+        self.title = plain_label("No data loaded. Open a ratings file or try the demo data.")
         self.title.setObjectName("heading")
-        self.notes = QLabel()
+        self.notes = plain_label()
         self.notes.setWordWrap(True)
         grid = QGridLayout()
         self.values: dict[str, QLabel] = {}

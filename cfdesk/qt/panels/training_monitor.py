@@ -7,7 +7,6 @@ import time
 
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import (
-    QLabel,
     QPlainTextEdit,
     QProgressBar,
     QSplitter,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 from cfdesk.qt.panels.charts import MemoryChart, RmseChart
 from cfdesk.qt.training_runner import REDRAW_MS
 from cfdesk.qt.ui_turn import UiTurn
+from cfdesk.qt.widgets import plain_label
 
 PROGRESS_STEPS = 1000
 MEMORY_DELAY_MS = 75  # memory chart paints between two RMSE redraws: two short pauses, not one long
@@ -39,7 +39,7 @@ class TrainingMonitor(QWidget):
         self.progress = QProgressBar()
         self.progress.setRange(0, PROGRESS_STEPS)
         self.progress.setTextVisible(True)
-        self.status = QLabel("Set up the model on the left, then press Train.")
+        self.status = plain_label("Set up the model on the left, then press Train.")
         self.status.setWordWrap(True)
         self.log = QPlainTextEdit(readOnly=True)
         self.log.setMaximumBlockCount(2000)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -72,7 +73,7 @@ class WelcomePanel(QWidget):
         for path in paths:
             item = QListWidgetItem(f"{Path(path).name}    —    {Path(path).parent}")
             item.setData(Qt.ItemDataRole.UserRole, path)
-            item.setToolTip(path)
+            item.setToolTip(f"<span>{html.escape(path)}</span>")  # a name with <b> stays words
             self.recent.addItem(item)
         if not paths:
             placeholder = QListWidgetItem("Nothing yet: files you open will be listed here.")

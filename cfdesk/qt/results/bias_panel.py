@@ -9,7 +9,7 @@ from cfdesk.core.results.context import ResultsContext
 from cfdesk.core.results.item_facts import bias_extremes
 from cfdesk.qt.results.frame_model import empty_frame
 from cfdesk.qt.results.item_table import ItemTable
-from cfdesk.qt.widgets import options_row, spin
+from cfdesk.qt.widgets import options_row, plain_label, spin
 
 COLUMNS = ["title", "bias", "count", "mean"]
 EXPLAIN = (
@@ -37,7 +37,7 @@ class BiasPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context: ResultsContext | None = None
-        self.explain = QLabel(EXPLAIN)
+        self.explain = plain_label(EXPLAIN)
         self.explain.setWordWrap(True)
         self.n = spin(1, 500, 20)
         self.min_count = spin(0, 100_000, 20)

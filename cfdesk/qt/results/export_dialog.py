@@ -30,7 +30,7 @@ from cfdesk.qt.file_dialogs import folder_name, save_file_name
 from cfdesk.qt.results.prior_control import PriorControl
 from cfdesk.qt.settings import AppSettings
 from cfdesk.qt.tasks import BackgroundTask
-from cfdesk.qt.widgets import spin
+from cfdesk.qt.widgets import plain_label, spin
 
 KINDS = {
     "recommendations": ("Top-N recommendations (CSV)", "recommendations.csv"),
@@ -40,12 +40,18 @@ KINDS = {
 PROGRESS_STEPS = 1000
 
 
-def write_map(context: ResultsContext, path: str, progress: Progress, should_stop: ShouldStop):
+def write_map(
+    context: ResultsContext,
+    path: str,
+    progress: Progress,
+    should_stop: ShouldStop,
+    excel_safe: bool = False,
+):
     """The PCA map table as CSV (the PCA itself is quick; the write is atomic)."""
     factors = int(context.fitted.module.item_embeddings().shape[1])
     result = item_map(context.fitted, n_components=min(3, factors))
     progress(0.5)
-    return export_map(result, path)
+    return export_map(result, path, excel_safe=excel_safe)
 
 
 class ExportDialog(QDialog):
@@ -80,11 +86,18 @@ class ExportDialog(QDialog):
         self.ranking_note = QLabel()
         self.ranking_note.setObjectName("caption")
         self.ranking_note.setWordWrap(True)
+        self.excel_safe = QCheckBox(
+            "Excel-safe: text starting with = + - @ gets a leading apostrophe",
+            checked=self.settings.excel_safe(),
+            toolTip="Titles and ids from your files are written as they are. A spreadsheet "
+            "would run a title such as =HYPERLINK(…) as a formula; with this on it shows it as "
+            "text instead. Numbers are never changed.",
+        )
         self.path = QLineEdit()
         self.browse = QPushButton("Browse…")
         self.progress = QProgressBar(visible=False)
         self.progress.setRange(0, PROGRESS_STEPS)
-        self.result = QLabel("")
+        self.result = plain_label()
         self.result.setWordWrap(True)
         self.start_button = QPushButton("Export")
         self.start_button.setObjectName("primary")
@@ -119,6 +132,7 @@ class ExportDialog(QDialog):
         form.addRow("", self.exclude)
         form.addRow("Order by", self.prior)
         form.addRow("", self.ranking_note)
+        form.addRow("", self.excel_safe)
         form.addRow("Save to", where)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -148,6 +162,7 @@ class ExportDialog(QDialog):
 
     def _update_enabled(self) -> None:
         recs = self.kind() == "recommendations"
+        self.excel_safe.setEnabled(self.kind() != "projector" and not self.task.is_busy())
         widgets = (self.all_users, self.some_users, self.user_ids, self.n, self.exclude, self.prior)
         for widget in widgets:
             widget.setEnabled(recs and not self.task.is_busy())
@@ -186,6 +201,8 @@ class ExportDialog(QDialog):
         kind, run = self.kind(), self.task.run
         hooks = {"progress": self.task.report_progress, "should_stop": self.task.stop_requested}
         users = self.chosen_users()
+        safe = self.excel_safe.isChecked()
+        self.settings.set_excel_safe(safe)
         if kind == "recommendations":
             run(
                 export_recommendations,
@@ -195,12 +212,13 @@ class ExportDialog(QDialog):
                 user_ids=users,
                 exclude_seen=self.exclude.isChecked(),
                 batch_size=self.batch_size,
+                excel_safe=safe,
                 **hooks,
             )
         elif kind == "projector":
             run(export_projector, self.context.fitted, path, **hooks)
         else:
-            run(write_map, self.context, path, **hooks)
+            run(write_map, self.context, path, excel_safe=safe, **hooks)
         self.settings.set_last_dir(Path(path).parent if kind != "projector" else Path(path))
         self.progress.setValue(0)
         self.progress.setVisible(True)

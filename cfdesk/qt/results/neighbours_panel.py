@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from cfdesk.core.results.context import ResultsContext
 from cfdesk.core.results.recommend import NEIGHBOUR_MIN_RATINGS, NEIGHBOUR_POOL
 from cfdesk.qt.results.frame_model import empty_frame
 from cfdesk.qt.results.item_table import ItemTable
-from cfdesk.qt.widgets import options_row, spin
+from cfdesk.qt.widgets import options_row, plain_label, spin
 
 COLUMNS = ["title", "similarity", "count"]
 EMPTY = "Select an item in any table or on the map to see the items most like it."
@@ -38,10 +38,10 @@ class NeighboursPanel(QWidget):
         super().__init__(parent)
         self.context: ResultsContext | None = None
         self.item_idx: int | None = None
-        self.title = QLabel("Similar items")
+        self.title = plain_label("Similar items")
         self.title.setObjectName("heading")
         self.title.setWordWrap(True)
-        self.facts = QLabel(EMPTY)
+        self.facts = plain_label(EMPTY)
         self.facts.setWordWrap(True)
         self.n = spin(1, 200, 15)
         self.min_count = spin(0, 100_000, 0)

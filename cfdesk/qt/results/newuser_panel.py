@@ -26,7 +26,7 @@ from cfdesk.qt.results.frame_model import empty_frame
 from cfdesk.qt.results.item_table import ItemTable
 from cfdesk.qt.results.prior_control import PriorControl, show_ranking
 from cfdesk.qt.tasks import BackgroundTask
-from cfdesk.qt.widgets import spin
+from cfdesk.qt.widgets import plain_label, spin
 
 FOUND_COLUMNS = ["title", "count"]
 RECS_COLUMNS = ["rank", "title", "genres", "score", "predicted", "count"]
@@ -74,7 +74,7 @@ class NewUserPanel(QWidget):
         self.note = QLabel()
         self.note.setObjectName("caption")
         self.note.setWordWrap(True)
-        self.status = QLabel("Rate a few items you know; recommendations appear as you go.")
+        self.status = plain_label("Rate a few items you know; recommendations appear as you go.")
         self.status.setWordWrap(True)
         self.recs = ItemTable(RECS_COLUMNS)
         self._build_layout()

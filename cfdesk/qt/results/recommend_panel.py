@@ -23,7 +23,7 @@ from cfdesk.qt.results.frame_model import empty_frame
 from cfdesk.qt.results.item_table import ItemTable
 from cfdesk.qt.results.prior_control import PriorControl, show_ranking
 from cfdesk.qt.results.user_picker import UserPicker
-from cfdesk.qt.widgets import spin
+from cfdesk.qt.widgets import plain_label, spin
 
 TOP_COLUMNS = ["rank", "title", "genres", "score", "predicted", "count", "mean", "p_top"]
 OWN_COLUMNS = ["title", "genres", "user_rating", "count", "mean"]
@@ -53,14 +53,14 @@ class RecommendPanel(QWidget):
         self.genre.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.copy = QPushButton("Copy rows")
         self.copy.setToolTip("Copy the selected rows (or all rows) as text for a spreadsheet")
-        self.heading = QLabel("Pick a user on the left.")
+        self.heading = plain_label("Pick a user on the left.")
         self.heading.setObjectName("heading")
         self.heading.setWordWrap(True)  # a long heading must not widen the page
         self.note = QLabel()
         self.note.setObjectName("caption")
         self.note.setWordWrap(True)
         self.top = ItemTable(TOP_COLUMNS)
-        self.own_heading = QLabel("Their highest-rated items", wordWrap=True)
+        self.own_heading = plain_label("Their highest-rated items", wordWrap=True)
         self.own = ItemTable(OWN_COLUMNS)
         self._build_layout()
         self.picker.userChosen.connect(self.show_user)

@@ -90,3 +90,29 @@ def test_trainer_aligns_a_test_file_with_its_own_id_maps(tiny, quick):
     list(trainer.reports())
     m = trainer.result().metrics
     assert m["test_rmse"] == pytest.approx(m["valid_rmse"], rel=1e-6)
+
+
+class _StopAt:
+    """A should_stop callback that says stop from its `at`-th call on (never when at is 0)."""
+
+    def __init__(self, at: int = 0):
+        self.at, self.calls = at, 0
+
+    def __call__(self) -> bool:
+        self.calls += 1
+        return self.at > 0 and self.calls >= self.at
+
+
+@pytest.mark.parametrize("split", ["random", "temporal"])
+def test_a_stop_ends_the_split_at_any_of_its_steps(tiny, split):
+    from cfdesk.core.atomic import Cancelled
+
+    config = TrainConfig(valid_frac=0.2, split=split)
+    never = _StopAt()
+    train, valid, _ = prepare_split(tiny, config, should_stop=never)
+    plain_train, plain_valid, _ = prepare_split(tiny, config)
+    assert _pairs(train) == _pairs(plain_train) and _pairs(valid) == _pairs(plain_valid)
+    assert never.calls >= 4  # checked before, between and after the big steps
+    for at in range(1, never.calls + 1):
+        with pytest.raises(Cancelled, match="splitting the ratings was cancelled"):
+            prepare_split(tiny, config, should_stop=_StopAt(at))

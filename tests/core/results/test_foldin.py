@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 import torch
@@ -29,9 +27,7 @@ def planted_user(model, rng):
 def test_recovers_a_planted_user_without_a_sigmoid(fitted):
     vector, bias, items, raw = planted_user(fitted, np.random.default_rng(3))
     pairs = zip(fitted.items.ids[items], raw, strict=True)
-    start = time.perf_counter()
     folded = fold_in(fitted, pairs, reg=1e-4)
-    assert time.perf_counter() - start < 0.5
     np.testing.assert_allclose(folded.vector.numpy(), vector, atol=RECOVERY_TOL)
     assert folded.bias == pytest.approx(bias, abs=RECOVERY_TOL)
     assert folded.method == "least-squares"

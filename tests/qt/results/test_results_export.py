@@ -91,3 +91,31 @@ def test_a_missing_folder_is_reported_and_nothing_is_written(view, tmp_path, qtb
     assert "does not exist" in str(result)
     assert errors and errors[0] is result
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_excel_safe_is_on_by_default_remembered_and_passed_to_the_export(
+    view, tmp_path, qtbot, monkeypatch
+):
+    from cfdesk.qt.results import export_dialog
+
+    dialog = view.open_export_dialog()
+    assert dialog.excel_safe.isChecked() and dialog.excel_safe.isEnabled()
+    choose(dialog, "projector")  # TSV for the projector, not for spreadsheets
+    assert not dialog.excel_safe.isEnabled()
+    choose(dialog, "recommendations")
+    asked: list[bool] = []
+    real = export_dialog.export_recommendations
+
+    def spy(*args, excel_safe, **kwargs):
+        asked.append(excel_safe)
+        return real(*args, excel_safe=excel_safe, **kwargs)
+
+    monkeypatch.setattr(export_dialog, "export_recommendations", spy)
+    dialog.excel_safe.setChecked(False)
+    dialog.path.setText(str(tmp_path / "recs.csv"))
+    run(dialog, qtbot)
+    dialog.close()
+    assert asked == [False]
+    fresh = ExportDialog(view.context)  # the next export, even after a restart
+    assert not fresh.excel_safe.isChecked()
+    fresh.deleteLater()

@@ -182,17 +182,15 @@ def test_new_user_search_and_star_buttons(view, qtbot):
 
 
 def test_save_and_open_gives_identical_recommendations(view, demo, tmp_path, qtbot):
-    persistence = pytest.importorskip(
-        "cfdesk.core.storage.model_file",
-        reason="model files land with cfdesk.core.storage.model_file",
-    )
+    from cfdesk.core.storage.model_file import load_model, save_model
+
     _, fitted = demo
     user = fitted.users.ids[7]
     view.recommend.picker.choose(user)
     before = view.recommend.top.frame_model.frame[["item_id", "predicted"]].copy()
     path = tmp_path / "demo.cfmodel"
-    persistence.save_model(fitted, path)
-    view.set_model(persistence.load_model(path))
+    save_model(fitted, path)
+    view.set_model(load_model(path))
     qtbot.waitUntil(lambda: not view.is_busy(), timeout=20_000)
     view.recommend.picker.choose(user)
     after = view.recommend.top.frame_model.frame[["item_id", "predicted"]]

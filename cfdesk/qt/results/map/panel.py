@@ -25,13 +25,16 @@ from cfdesk.core.atomic import atomic_write
 from cfdesk.core.errors import CfdeskError
 from cfdesk.core.results.context import ResultsContext
 from cfdesk.core.results.projection import ItemMap, item_map
+from cfdesk.core.storage.spreadsheet import maybe_excel_safe
 from cfdesk.qt import dialogs
 from cfdesk.qt.file_dialogs import save_file_name
 from cfdesk.qt.flow_layout import FlowLayout
 from cfdesk.qt.results.map.plot import N_LABELS, MapPlot, short
 from cfdesk.qt.results.map.style import COLOR_BY, Colouring, colouring, point_sizes
 from cfdesk.qt.results.neighbours_panel import describe
+from cfdesk.qt.settings import AppSettings
 from cfdesk.qt.tasks import BackgroundTask
+from cfdesk.qt.widgets import plain_label
 
 ENDS_SHOWN = 2
 
@@ -83,7 +86,7 @@ class MapPanel(QWidget):
         self.select.setToolTip("Drag a rectangle on the map to select the items inside it")
         self.export_area = QPushButton("Export selection…", enabled=False)
         self.save_png = QPushButton("Save PNG…")
-        self.status = QLabel("Train or open a model to draw its map.", wordWrap=True)
+        self.status = plain_label("Train or open a model to draw its map.", wordWrap=True)
         self._build_layout()
         self.task.succeeded.connect(self._on_map)
         self.task.busyChanged.connect(self._on_busy)
@@ -269,7 +272,8 @@ class MapPanel(QWidget):
     def export_selection(self, path: str | Path) -> Path:
         """Write the selection as CSV, atomically."""
         with atomic_write(path) as handle:
-            self.selection_frame().to_csv(handle, index=False, lineterminator="\n")
+            frame = maybe_excel_safe(self.selection_frame(), AppSettings().excel_safe())
+            frame.to_csv(handle, index=False, lineterminator="\n")
         self.statusMessage.emit(f"Wrote {len(self.selected_area):,} items to {path}")
         return Path(path)
 

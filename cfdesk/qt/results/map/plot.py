@@ -149,7 +149,7 @@ class MapPlot(pg.PlotWidget):
         counts = np.bincount(colouring.codes, minlength=len(colouring.labels))
         for code, (color, label) in enumerate(zip(colouring.colors, colouring.labels, strict=True)):
             sample = pg.ScatterPlotItem(brush=pg.mkBrush(color), pen=None, size=10)
-            self.legend.addItem(sample, f"{label} ({counts[code]:,})")
+            self.legend.addItem(sample, html.escape(f"{label} ({counts[code]:,})"))  # genres
         self.legend.setLabelTextSize("9pt")
         self.legend.setMaximumHeight(self.legend.layout.preferredHeight())
         self.getPlotItem().setTitle(title, color=palette_color(QPalette.ColorRole.Text).name())
