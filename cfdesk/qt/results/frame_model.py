@@ -69,7 +69,11 @@ class FrameModel(QAbstractTableModel):
             return None
         column = self.columns[index.column()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return _text(column, self.frame.iat[index.row(), self.frame.columns.get_loc(column)])
+            text = _text(column, self.frame.iat[index.row(), self.frame.columns.get_loc(column)])
+            if role == Qt.ItemDataRole.ToolTipRole and column == "title" and "genres" in self.frame:
+                genres = self.frame["genres"].iat[index.row()]
+                return f"{text}\n{_text('genres', genres)}" if genres else text
+            return text
         if role == Qt.ItemDataRole.TextAlignmentRole and column in _RIGHT:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -80,11 +84,10 @@ class FrameModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal:
             return None
         column = self.columns[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.header_tips.get(column)
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        return self.headers.get(column) or FORMATS.get(column, (column, ""))[0]
+        label = self.headers.get(column) or FORMATS.get(column, (column, ""))[0]
+        if role == Qt.ItemDataRole.ToolTipRole:  # the whole label, where a narrow column elides it
+            return self.header_tips.get(column, label)
+        return label if role == Qt.ItemDataRole.DisplayRole else None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Stable sort on the underlying values (numbers as numbers, not as text)."""

@@ -1,5 +1,6 @@
 """A sortable table of items: selecting a row announces its item; Ctrl+C copies rows. Titles get
-the room; genres are elided (their cell tooltips show them whole)."""
+the room: genres are elided, and hidden when the table is too narrow for both (a title's tooltip
+names its genres)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from cfdesk.qt.results.frame_model import FrameModel
 
 GENRES_SHARE = 0.2  # of the table's width at most; the title column stretches into the rest
 GENRES_MIN_PX = 90
+TITLE_MIN_PX = 160  # below this the genres column gives way (about 22 characters of title)
 
 
 class ItemTable(QTableView):
@@ -37,13 +39,12 @@ class ItemTable(QTableView):
         header = self.horizontalHeader()
         header.setHighlightSections(False)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
-        modes = {
-            "title": QHeaderView.ResizeMode.Stretch,
-            "genres": QHeaderView.ResizeMode.Interactive,
-        }
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)
         for col, name in enumerate(columns):
+            stretch = name == "title"
             header.setSectionResizeMode(
-                col, modes.get(name, QHeaderView.ResizeMode.ResizeToContents)
+                col,
+                QHeaderView.ResizeMode.Stretch if stretch else QHeaderView.ResizeMode.Interactive,
             )
         self._focusing = False
         self.selectionModel().currentRowChanged.connect(self._on_current_row)
@@ -55,7 +56,7 @@ class ItemTable(QTableView):
         """Show new rows; the sort indicator is cleared because the rows arrive in their order."""
         self.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.frame_model.set_frame(frame)
-        self._fit_genres()
+        self._fit_columns()
 
     def set_header_tip(self, column: str, text: str) -> None:
         """A tooltip on one column's header (what the figures in it mean)."""
@@ -64,18 +65,40 @@ class ItemTable(QTableView):
     def show_column(self, column: str, shown: bool) -> None:
         self.setColumnHidden(self.frame_model.columns.index(column), not shown)
 
-    def _fit_genres(self) -> None:
-        """Genres as wide as their text, but never more than a fifth of the table."""
-        if "genres" not in self.frame_model.columns:
-            return
-        col = self.frame_model.columns.index("genres")
-        room = max(GENRES_MIN_PX, int(self.viewport().width() * GENRES_SHARE))
-        wanted = max(self.sizeHintForColumn(col), self.horizontalHeader().sectionSizeHint(col))
-        self.setColumnWidth(col, min(wanted, room))
+    def _fit_columns(self) -> None:
+        """Give the title at least TITLE_MIN_PX: figures show their whole header while there is
+        room, else only their values (the header elides; its tooltip has it whole); genres take
+        at most a fifth of the table and give way last."""
+        columns = self.frame_model.columns
+        header = self.horizontalHeader()
+        figures = [c for c, name in enumerate(columns) if name not in ("title", "genres")]
+        genres = columns.index("genres") if "genres" in columns else None
+        width = self.viewport().width()
+        if genres is not None:
+            wanted = max(self.sizeHintForColumn(genres), header.sectionSizeHint(genres))
+            self.setColumnWidth(genres, min(wanted, max(GENRES_MIN_PX, int(width * GENRES_SHARE))))
+        for compact in (False, True):
+            for col in figures:
+                values = max(self.sizeHintForColumn(col), 44)
+                full = max(values, header.sectionSizeHint(col))
+                self.setColumnWidth(col, min(values, full) if compact else full)
+            if "title" not in columns or self._title_room(width) >= TITLE_MIN_PX:
+                break
+        if genres is not None and "title" in columns:
+            self.setColumnHidden(genres, False)
+            self.setColumnHidden(genres, self._title_room(width) < TITLE_MIN_PX)
+
+    def _title_room(self, width: int) -> int:
+        """What the stretching title column gets beside the other shown columns."""
+        title = self.frame_model.columns.index("title")
+        others = range(len(self.frame_model.columns))
+        return width - sum(
+            self.columnWidth(c) for c in others if c != title and not self.isColumnHidden(c)
+        )
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._fit_genres()
+        self._fit_columns()
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         """Qt may make a row current on focus; only the user's own moves announce an item."""

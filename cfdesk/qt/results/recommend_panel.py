@@ -43,7 +43,7 @@ class RecommendPanel(QWidget):
         self.user_ratings: UserRatings | None = None
         self.user_id: object = None
         self.picker = UserPicker()
-        self.picker.setFixedWidth(210)
+        self.picker.setFixedWidth(170)
         self.n = spin(1, 500, 10)
         self.exclude = QCheckBox("Hide items the user rated", checked=True)
         self.prior = PriorControl()
