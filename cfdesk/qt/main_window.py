@@ -33,12 +33,14 @@ from cfdesk.qt.panels.training_form import TrainingForm
 from cfdesk.qt.panels.training_monitor import TrainingMonitor
 from cfdesk.qt.panels.welcome_panel import WelcomePanel
 from cfdesk.qt.results import ResultsView
+from cfdesk.qt.runs.control import RunsControl
+from cfdesk.qt.runs.page import RunsPage
 from cfdesk.qt.settings import AppSettings
 from cfdesk.qt.tasks import BackgroundTask
 from cfdesk.qt.training_control import TrainingControl
 from cfdesk.qt.worker import wait_for_all
 
-PAGES = ("Start", "Data", "Train", "Results")
+PAGES = ("Start", "Data", "Train", "Results", "Runs")
 
 
 class MainWindow(QMainWindow):
@@ -55,10 +57,12 @@ class MainWindow(QMainWindow):
         self.welcome, self.data_panel = WelcomePanel(), DataPanel()
         self.form, self.lr_panel, self.monitor = TrainingForm(), LrPanel(), TrainingMonitor()
         self.results = ResultsView()
+        self.runs_page = RunsPage()
         self.actions = build_actions(self)
         self.training = TrainingControl(self)
         self.files = FileControl(self)
         self._build_layout()
+        self.runs = RunsControl(self)
         self._connect()
         self.setAcceptDrops(True)
         self.form.set_devices(list_devices())
@@ -85,7 +89,8 @@ class MainWindow(QMainWindow):
         # Scrolls rather than forcing its minimum width on the whole window (small screens).
         results_scroll = QScrollArea(widgetResizable=True)
         results_scroll.setWidget(self.results)
-        for page in (self.welcome, self.data_panel, self.train_split, results_scroll):
+        pages = (self.welcome, self.data_panel, self.train_split, results_scroll, self.runs_page)
+        for page in pages:
             self.pages.addWidget(page)
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         body = QWidget()
@@ -238,6 +243,7 @@ class MainWindow(QMainWindow):
         self.hide()
         QApplication.sync()  # the window system unmaps it before the waits below
         self.training.shutdown()
+        self.runs.shutdown()  # after training: a run cut short is marked so
         self.files.shutdown()
         self.results.shutdown()
         for task in self.findChildren(BackgroundTask):  # any other: no late dialogs or threads

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 
 import torch
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.data.ratings import Ratings
+from cfdesk.core.runs.recorder import RunRecorder
 from cfdesk.core.training.trainer import (
     BatchReport,
     EpochReport,
@@ -39,6 +40,8 @@ class TrainingRunner(QObject):
 
     Signals: fitStarted(FitStarted), batchesReady(list[BatchReport]), epochCompleted(EpochReport),
     trainingFinished(FittedModel, stopped: bool), trainingFailed(exception), runningChanged(bool).
+    `recording(ratings, config)`, when set, makes each run's RunRecorder on the worker thread,
+    so the run store is written without the UI thread.
     """
 
     fitStarted = Signal(object)
@@ -56,6 +59,7 @@ class TrainingRunner(QObject):
         self._pending: list[BatchReport | EpochReport] = []
         self._outcome: tuple | None = None
         self._closed = False  # window closing: start nothing, report nothing
+        self.recording: Callable[[Ratings, TrainConfig], RunRecorder] | None = None
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(REDRAW_MS)
         self._flush_timer.timeout.connect(self._flush)
@@ -90,6 +94,8 @@ class TrainingRunner(QObject):
             self._trainer = Trainer(train, valid, config)
             if self._stop_requested:
                 self._trainer.stop()
+            if self.recording is not None:
+                return (yield from self.recording(ratings, config).run(self._trainer))
             yield from self._trainer.reports()
             return self._trainer.result()
         finally:

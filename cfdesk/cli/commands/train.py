@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from pathlib import Path
 
 from cfdesk.cli.output import print_json, reports_errors
@@ -86,10 +87,19 @@ def _clean(value: float) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
+def _warn(sentence: str) -> None:
+    """The run store failed: say so once; training goes on."""
+    print(f"cfdesk: warning: this run is not recorded: {sentence}", file=sys.stderr, flush=True)
+
+
 @reports_errors
 def _run(args: argparse.Namespace) -> int:
     from cfdesk.cli.progress import ProgressBar
     from cfdesk.core.data.split import prepare_split
+    from cfdesk.core.runs.dataset import describe_dataset
+    from cfdesk.core.runs.recorder import RunRecorder, train_recorded
+    from cfdesk.core.runs.store import RunStore
+    from cfdesk.core.runs.writer import RunWriter
     from cfdesk.core.storage.model_file import save_model
     from cfdesk.core.training.trainer import Trainer
 
@@ -97,10 +107,17 @@ def _run(args: argparse.Namespace) -> int:
     ratings, test = _load(args)
     train, valid, test = prepare_split(ratings, config, test)
     trainer = Trainer(train, valid, config, test)
-    bar = ProgressBar()
-    for report in trainer.reports():
-        bar.update(report)
-    fitted = trainer.result()
+    writer = RunWriter(RunStore.default(), on_problem=_warn)
+    recorder = RunRecorder(
+        writer, describe_dataset(ratings), config, source="cli", test_path=args.test
+    )
+    try:
+        fitted = train_recorded(trainer, recorder, ProgressBar().update)
+        out = save_model(fitted, args.out) if args.out else None
+        if out is not None:
+            recorder.set_model_path(out)
+    finally:
+        writer.close()
     m = fitted.metrics
     held_out = "test" if m["n_test"] else "valid"
     summary = {
@@ -120,7 +137,8 @@ def _run(args: argparse.Namespace) -> int:
         "n_test_skipped": m["n_test_skipped"],
         "batch_size": m["batch_size"],
         "lr": m["lr"],
-        "out": str(save_model(fitted, args.out)) if args.out else None,
+        "out": str(out) if out is not None else None,
+        "run_id": recorder.handle.id,
     }
     if args.json:
         print_json(summary)
