@@ -1,8 +1,8 @@
-"""Small widgets the panels share: compact spin boxes and one-sentence option rows."""
+"""Small widgets the panels share: compact spin boxes, one-sentence option rows, row tables."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QSpinBox, QTableView, QWidget
 
 
 def spin(low: int, high: int, value: int, suffix: str = "") -> QSpinBox:
@@ -20,3 +20,13 @@ def options_row(*parts: QWidget | str) -> QHBoxLayout:
         row.addWidget(QLabel(part) if isinstance(part, str) else part)
     row.addStretch(1)
     return row
+
+
+def style_row_table(table: QTableView) -> None:
+    """The look of every table of rows: whole-row selection, stripes, compact unwrapped rows."""
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(24)
+    table.horizontalHeader().setHighlightSections(False)

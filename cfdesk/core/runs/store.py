@@ -51,6 +51,11 @@ def _finite(value: object) -> float | None:
     return number if number == number and abs(number) != float("inf") else None
 
 
+def _check_end(what: str, status: str) -> None:
+    if status not in STATUSES or status == "running":
+        raise ValueError(f"a {what} cannot end as {status!r}")
+
+
 class RunStore:
     """Runs, their epochs and studies; `RunStore.default()` is the user's database."""
 
@@ -142,8 +147,7 @@ class RunStore:
         error: str = "",
     ) -> None:
         """The run's end: its status, final metrics (merged into those stored) and duration."""
-        if status not in STATUSES or status == "running":
-            raise ValueError(f"a run cannot end as {status!r}")
+        _check_end("run", status)
         with self._write() as conn:
             self._merge_metrics(conn, run_id, metrics or {})
             conn.execute(
@@ -287,8 +291,7 @@ class RunStore:
         summary: dict | None = None,
     ) -> None:
         """The study's end: status, its best run, and a summary (best parameters, test RMSE…)."""
-        if status not in STATUSES or status == "running":
-            raise ValueError(f"a study cannot end as {status!r}")
+        _check_end("study", status)
         with self._write() as conn:
             conn.execute(
                 "UPDATE studies SET status = ?, best_run_id = COALESCE(?, best_run_id), "

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
 from cfdesk.qt.results.frame_model import FrameModel
+from cfdesk.qt.widgets import style_row_table
 
 
 class ItemTable(QTableView):
@@ -21,13 +22,8 @@ class ItemTable(QTableView):
         self.setModel(self.frame_model)
         self.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.setSortingEnabled(True)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
-        self.verticalHeader().setVisible(False)
-        self.verticalHeader().setDefaultSectionSize(24)
+        style_row_table(self)
         header = self.horizontalHeader()
-        header.setHighlightSections(False)
         for col, name in enumerate(columns):
             mode = (
                 QHeaderView.ResizeMode.Stretch

@@ -21,6 +21,7 @@ from cfdesk.core.runs.records import RunRecord
 from cfdesk.qt.runs.chart import RunsChart
 from cfdesk.qt.runs.settings_table import SettingsTable
 from cfdesk.qt.runs.table_model import RunRow, RunsTableModel
+from cfdesk.qt.widgets import style_row_table
 
 MAX_COMPARED = 10  # runs drawn and put side by side at once: one colour each, readable columns
 WIDTHS = (40, 116, 80, 64, 120, 58, 58, 84, 88, 60, 80, 76, 64, 60, 110)  # the last stretches
@@ -99,14 +100,9 @@ class RunsPage(QWidget):
     def _make_table(self) -> RunsTable:
         table = RunsTable()
         table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        style_row_table(table)
         table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.verticalHeader().setVisible(False)
-        table.verticalHeader().setDefaultSectionSize(24)
         header = table.horizontalHeader()
-        header.setHighlightSections(False)
         header.setStretchLastSection(True)
         for column, width in enumerate(WIDTHS):
             header.resizeSection(column, width)
