@@ -59,7 +59,7 @@ class TrainingRunner(QObject):
         self._pending: list[BatchReport | EpochReport] = []
         self._outcome: tuple | None = None
         self._closed = False  # window closing: start nothing, report nothing
-        self.recording: Callable[[Ratings, TrainConfig], RunRecorder] | None = None
+        self.recording: Callable[[Ratings, TrainConfig], RunRecorder | None] | None = None
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(REDRAW_MS)
         self._flush_timer.timeout.connect(self._flush)
@@ -94,8 +94,9 @@ class TrainingRunner(QObject):
             self._trainer = Trainer(train, valid, config)
             if self._stop_requested:
                 self._trainer.stop()
-            if self.recording is not None:
-                return (yield from self.recording(ratings, config).run(self._trainer))
+            recorder = self.recording(ratings, config) if self.recording is not None else None
+            if recorder is not None:
+                return (yield from recorder.run(self._trainer))
             yield from self._trainer.reports()
             return self._trainer.result()
         finally:

@@ -189,11 +189,13 @@ def test_a_damaged_store_leaves_a_status_message_and_training_works(
     isolated_runs_db.parent.mkdir(parents=True, exist_ok=True)
     isolated_runs_db.write_bytes(b"garbage " * 500)
     window = make_window()
+    message = window.statusBar().currentMessage
+    qtbot.waitUntil(lambda: "not recorded" in message(), timeout=TIMEOUT)  # said at start
+    assert "damaged" in message() and str(isolated_runs_db) in message()
     _open(qtbot, window, planted_csv)
     _train(qtbot, window)
-    qtbot.waitUntil(lambda: "not recorded" in window.statusBar().currentMessage(), timeout=TIMEOUT)
-    assert "damaged" in window.statusBar().currentMessage()
-    assert window.fitted is not None and errors == []  # no dialog: a sentence in the status bar
+    assert len(window.fitted.history) == 2
+    assert errors == []  # no dialog: a sentence in the status bar
 
 
 def test_the_view_is_remembered(qtbot, make_window, stocked):

@@ -10,10 +10,12 @@ import psutil
 
 
 def _process_start(pid: int) -> int | None:
-    """Whole seconds since the epoch the process started; None when there is no such process."""
+    """Whole seconds since the epoch the process started; None when there is no such process.
+
+    Raises psutil.AccessDenied for another user's process (it exists, its start is unknown)."""
     try:
         return int(psutil.Process(pid).create_time())
-    except (psutil.NoSuchProcess, psutil.AccessDenied, ProcessLookupError, ValueError):
+    except (psutil.NoSuchProcess, ProcessLookupError, ValueError):
         return None
 
 
@@ -21,7 +23,11 @@ def _process_start(pid: int) -> int | None:
 def this_process() -> str:
     """`host:pid:start`: the start time keeps a recycled pid from looking alive."""
     pid = os.getpid()
-    return f"{socket.gethostname()}:{pid}:{_process_start(pid)}"
+    try:
+        start = _process_start(pid)
+    except psutil.AccessDenied:  # some sandboxes hide even our own process
+        start = None
+    return f"{socket.gethostname()}:{pid}:{start}"
 
 
 def is_alive(owner: str) -> bool:
@@ -34,4 +40,7 @@ def is_alive(owner: str) -> bool:
         return True
     if not pid.isdigit():
         return False
-    return str(_process_start(int(pid))) == start
+    try:
+        return str(_process_start(int(pid))) == start
+    except psutil.AccessDenied:  # another user's live process: leave its run alone
+        return True

@@ -83,6 +83,9 @@ class RunsControl(QObject):
         window.actions.runs.triggered.connect(self.show)
         window.pages.currentChanged.connect(self._on_page_changed)
         self.problem.connect(self._on_problem)
+        # Open the store now, off the UI thread: runs a closed cfdesk left running are marked
+        # interrupted, and a damaged file is reported before anyone trains.
+        self.writer.submit(RunStore.count_runs)
         self.loader.succeeded.connect(self._on_loaded)
         self.loader.failed.connect(self._on_load_failed)
         self.loader.busyChanged.connect(self._on_loader_busy)
@@ -109,10 +112,18 @@ class RunsControl(QObject):
             described = self._described = (ratings, describe_dataset(ratings))
         return described[1]
 
-    def _recorder_for(self, ratings: Ratings, config: TrainConfig) -> RunRecorder:
-        """Called on the training worker thread: fingerprint the data and start the record."""
-        self._recorder = RunRecorder(self.writer, self._describe(ratings), config, source="app")
-        return self._recorder
+    def _recorder_for(self, ratings: Ratings, config: TrainConfig) -> RunRecorder | None:
+        """Called on the training worker thread: fingerprint the data and start the record.
+
+        Whatever goes wrong here costs the record, never the training (None: unrecorded)."""
+        try:
+            recorder = RunRecorder(self.writer, self._describe(ratings), config, source="app")
+        except Exception as exc:  # an unreadable file, a bug: train anyway
+            log.exception("run store: could not start recording")
+            self.problem.emit(dialogs.error_text(exc))
+            recorder = None
+        self._recorder = recorder
+        return recorder
 
     @Slot(object, bool)
     def _on_trained(self, fitted: FittedModel, _stopped: bool) -> None:
@@ -131,7 +142,7 @@ class RunsControl(QObject):
     @Slot(str)
     def _on_problem(self, sentence: str) -> None:
         log.warning("run store: %s", sentence)
-        self._window.statusBar().showMessage(f"This run is not recorded: {sentence}", 15_000)
+        self._window.statusBar().showMessage(f"Runs are not recorded: {sentence}", 15_000)
 
     # ---- the page -----------------------------------------------------------------------------
     @Slot()
