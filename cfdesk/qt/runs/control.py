@@ -147,10 +147,12 @@ class RunsControl(QObject):
     # ---- the page -----------------------------------------------------------------------------
     @Slot()
     def show(self) -> None:
-        """Train → Runs (Ctrl+R): the page, reloaded from the store."""
+        """Train → Runs (Ctrl+R): the page, read again from the store."""
         self._stale = True
-        self._window.show_page("Runs")
-        self.reload()
+        if self.is_visible():
+            self.reload()
+        else:
+            self._window.show_page("Runs")  # the page change reloads
 
     def is_visible(self) -> bool:
         return self._window.pages.currentWidget() is self.page
