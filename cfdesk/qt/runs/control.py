@@ -7,9 +7,9 @@ on a background task. A store that cannot be used costs a status-bar sentence, n
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable
 from pathlib import Path
-from weakref import WeakKeyDictionary
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QFileDialog
@@ -59,20 +59,22 @@ class RunsControl(QObject):
 
     problem = Signal(str)
 
-    def __init__(self, window, store: RunStore | None = None) -> None:
+    def __init__(self, window) -> None:
         super().__init__(window)
         self._window = window
         self.page = window.runs_page
-        self.store = store or RunStore.default()
+        self.store = RunStore.default()
         self.writer = RunWriter(self.store, on_problem=self.problem.emit)
         self.loader = BackgroundTask(self)
         self.editor = BackgroundTask(self)  # deletes and exports
         self.curves = BackgroundTask(self)  # the compared runs' epochs
         self._curves: dict[int, RunRecord] = {}  # run id -> record with epochs, while unchanged
         self._wanted: list[RunRecord] = []  # the runs whose curves the page waits for
-        self._described: tuple[Ratings, DatasetInfo] | None = None
+        self._described: tuple[weakref.ref, DatasetInfo] | None = None  # never keeps old data
         self._recorder: RunRecorder | None = None  # the latest run's (set on the worker thread)
-        self._recorders: WeakKeyDictionary[FittedModel, RunRecorder] = WeakKeyDictionary()
+        self._recorders: weakref.WeakKeyDictionary[FittedModel, RunRecorder] = (
+            weakref.WeakKeyDictionary()
+        )
         self._stale = True  # the page's rows no longer match the store
         runner = window.training.runner
         runner.recording = self._recorder_for
@@ -108,8 +110,8 @@ class RunsControl(QObject):
     def _describe(self, ratings: Ratings) -> DatasetInfo:
         """Worker threads: the data set's fingerprint, read once per data set opened."""
         described = self._described
-        if described is None or described[0] is not ratings:
-            described = self._described = (ratings, describe_dataset(ratings))
+        if described is None or described[0]() is not ratings:
+            described = self._described = (weakref.ref(ratings), describe_dataset(ratings))
         return described[1]
 
     def _recorder_for(self, ratings: Ratings, config: TrainConfig) -> RunRecorder | None:
