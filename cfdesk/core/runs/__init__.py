@@ -23,7 +23,7 @@ A tuning study records each trial as a run grouped under the study::
     recorder = RunRecorder(writer, info, trial_config, source="tune", study_id=study, trial=n)
     fitted = yield from recorder.run(trainer)        # or recorder.note(report) per report, then
     recorder.finish(fitted, status="pruned")         # finish / fail / interrupt yourself
-    store.add_metrics(recorder.handle.wait(), {"ndcg_at_10": 0.28})   # figures computed later
+    recorder.add_metrics({"ndcg_at_10": 0.28})       # figures computed later (queued too)
     store.finish_study(study, "finished", best_run_id=..., summary={"best_params": ...})
     store.list_runs(study_id=study, epochs=True)     # its trials with their curves
 

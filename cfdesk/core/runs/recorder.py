@@ -132,6 +132,11 @@ class RunRecorder:
         duration = time.perf_counter() - self._t0
         self._submit(lambda store, run: store.finish_run(run, status, metrics, duration, error))
 
+    def add_metrics(self, metrics: dict) -> None:
+        """Figures computed after the run (NDCG@10, a test RMSE), merged into its metrics."""
+        extra = dict(metrics)
+        self._submit(lambda store, run: store.add_metrics(run, extra))
+
     def set_model_path(self, path: str | Path) -> None:
         """The model was saved (now or later): remember the file with the run."""
         self._submit(lambda store, run: store.set_model_path(run, path))

@@ -148,11 +148,14 @@ def test_trials_are_grouped_under_their_study(tiny, quick, writer, store):
         config = quick.with_changes(n_factors=factors)
         recorder = RunRecorder(writer, info, config, "tune", study_id=study, trial=trial)
         train_recorded(_trainer(tiny, config), recorder)
+        recorder.add_metrics({"ndcg_at_10": 0.1 * (trial + 1)})
         ids.append(recorder.handle.wait(5))
     writer.flush()
     store.finish_study(study, "finished", best_run_id=ids[1], summary={"best_params": {"f": 8}})
     runs = store.list_runs(study_id=study)
-    assert sorted((r.trial, r.config["n_factors"]) for r in runs) == [(0, 4), (1, 8)]
+    assert sorted((r.trial, r.config["n_factors"], r.ndcg_at_10) for r in runs) == [
+        (0, 4, 0.1), (1, 8, 0.2)
+    ]  # fmt: skip
     assert store.get_study(study).best_run_id == ids[1]
     rows = {row.name: row for row in compare_runs(runs)}
     assert rows["n_factors"].differs and not rows["lr"].differs
