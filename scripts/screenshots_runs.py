@@ -49,6 +49,7 @@ def main() -> int:
     wait_until(lambda: not window.runs.loader.is_busy() and window.runs_page.model.rowCount() == 3)
     page = window.runs_page
     page.select_runs([r.id for r in page.model.records()])
+    wait_until(lambda: page.chart.curve_count() == 3)  # curves are read in the background
     page.table.setFocus()
     shoot("runs")
     window.close()
