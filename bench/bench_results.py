@@ -53,13 +53,17 @@ from cfdesk.core.training.trainer import fit
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ml-100k"
 WEIGHTS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
 SHARES = (None, 0.5, 0.5625, 0.625, 0.6875, 0.75)  # liked floor: 3, 3.25, 3.5, 3.75, 4 on 1-5
-HEADER = "| ranking | precision@10 | recall@10 | NDCG@10 | users |\n|---|---|---|---|---|"
+HEADER = (
+    "| ranking | precision@10 | recall@10 | NDCG@10 | users | coverage | items listed | Gini "
+    "| top item in |\n|---|---|---|---|---|---|---|---|---|"
+)
 
 
 def _row(report: RankingReport) -> str:
     return (
         f"| {report.label} | {report.precision:.4f} | {report.recall:.4f} | {report.ndcg:.4f} "
-        f"| {report.n_users} |"
+        f"| {report.n_users} | {report.coverage:.1%} | {report.distinct:,} | {report.gini:.3f} "
+        f"| {report.top_share:.0%} |"
     )
 
 

@@ -74,9 +74,10 @@ def accuracy(device: str) -> list[dict]:
     return rows
 
 
-def synthetic_big(n: int, seed: int = 0) -> Ratings:
-    """Ratings with MovieLens-25M's shape, made in memory: uniform users, long-tailed items."""
-    n_users, n_items, _ = BIG_SHAPE
+def synthetic_big(n: int, seed: int = 0, shape: tuple[int, int] = BIG_SHAPE[:2]) -> Ratings:
+    """Ratings with MovieLens-25M's shape (or `shape`: users, items), made in memory: uniform
+    users, long-tailed items."""
+    n_users, n_items = shape
     rng = np.random.default_rng(seed)
     users = rng.integers(0, n_users, n, dtype=np.int32)
     items = (rng.zipf(1.3, n) % n_items).astype(np.int32)

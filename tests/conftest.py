@@ -4,6 +4,9 @@ store of each test's own (never the user's)."""
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -51,3 +54,31 @@ def isolated_runs_db(tmp_path, monkeypatch) -> Path:
     path = tmp_path / "runs" / "runs.sqlite"
     monkeypatch.setenv("CFDESK_RUNS_DB", str(path))
     return path
+
+
+@pytest.fixture
+def loopback_port() -> int:
+    """A free TCP port on 127.0.0.1; skipped where this machine refuses sockets."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind(("127.0.0.1", 0))
+            return probe.getsockname()[1]
+    except OSError as exc:
+        pytest.skip(f"cannot open a TCP socket on 127.0.0.1 ({exc})")
+
+
+@pytest.fixture
+def torchrun(loopback_port):
+    """Run `torchrun ARGS` on 127.0.0.1 (never another address) and return the finished
+    process."""
+
+    def run(args: list[str], nproc: int = 2, timeout: float = 120) -> subprocess.CompletedProcess:
+        command = [
+            sys.executable, "-m", "torch.distributed.run", f"--nproc-per-node={nproc}",
+            "--master-addr=127.0.0.1", f"--master-port={loopback_port}", "--monitor-interval=0.1",
+            *args,
+        ]  # fmt: skip
+        env = {**os.environ, "CFDESK_DIST_TIMEOUT": "60", "OMP_NUM_THREADS": "1"}
+        return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
+
+    return run

@@ -6,6 +6,7 @@ import argparse
 
 from cfdesk.cli.modelfile import open_model
 from cfdesk.cli.output import print_json, reports_errors
+from cfdesk.cli.train_shared import distributed_line
 from cfdesk.core.fitted import FittedModel
 
 
@@ -25,6 +26,7 @@ def describe(fitted: FittedModel) -> dict:
         "held_out_only_items": len(fitted.held_out_items),
         "epochs_trained": len(fitted.history),
         "dataset": fitted.dataset_name,
+        "data_source": None if fitted.data_source is None else fitted.data_source.to_dict(),
         "metrics": fitted.metrics,
         "config": fitted.config.to_dict(),
     }
@@ -43,6 +45,14 @@ def run(args: argparse.Namespace) -> int:
     )
     for key in ("dataset", "rating_range", "y_range", "epochs_trained", "has_item_metadata"):
         print(f"{key}: {facts[key]}")
+    source = facts["data_source"]
+    if source is not None:
+        print(
+            f"trained on: {source['path']} ({source['n_users']:,} users, {source['n_items']:,} "
+            f"items, {source['n_ratings']:,} ratings)"
+        )
     for key, value in facts["metrics"].items():
+        if key == "distributed":
+            value = distributed_line(value)
         print(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")
     return 0

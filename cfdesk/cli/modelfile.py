@@ -31,44 +31,66 @@ def model_command(
     return parser
 
 
-def add_list_options(parser: argparse.ArgumentParser, n: int, what: str) -> None:
-    """-n and --min-ratings, which every command that lists items takes."""
+def add_list_options(
+    parser: argparse.ArgumentParser, n: int, what: str, own_default: str = ""
+) -> None:
+    """-n and --min-ratings, which every command that lists items takes. With `own_default` (how
+    the command chooses) --min-ratings defaults to None and the command decides."""
     from cfdesk.core.results.recommend import DEFAULT_MIN_RATINGS
 
     parser.add_argument("-n", type=int, default=n, help=f"how many {what} (default {n})")
     parser.add_argument(
         "--min-ratings",
         type=int,
-        default=DEFAULT_MIN_RATINGS,
-        help=f"leave out items with fewer training ratings (default {DEFAULT_MIN_RATINGS})",
+        default=None if own_default else DEFAULT_MIN_RATINGS,
+        help="leave out items with fewer training ratings "
+        f"(default {own_default or DEFAULT_MIN_RATINGS})",
     )
 
 
-def add_prior_options(parser: argparse.ArgumentParser) -> None:
-    """How the ranking weighs popularity and the liked floor (same defaults as the app)."""
-    from cfdesk.core.results.recommend import DEFAULT_POPULARITY_WEIGHT
+def add_prior_options(parser: argparse.ArgumentParser, choose: bool = True) -> None:
+    """How the ranking weighs popularity and the liked floor (same defaults as the app).
 
+    `choose` adds --ranking; `cfdesk ranking` reports both rankings, so it takes only the weight.
+    """
+    from cfdesk.core.results.recommend import DEFAULT_POPULARITY_WEIGHT, RANKINGS
+
+    if choose:
+        parser.add_argument(
+            "--ranking",
+            choices=RANKINGS,
+            default=RANKINGS[0],
+            help="popular-prior (default): order by the model's raw score + W·ln(1 + rating "
+            "count), which favours well-known items; predicted: by predicted rating alone",
+        )
     parser.add_argument(
+        "--prior-weight",
         "--popularity-weight",
+        dest="prior_weight",
         type=float,
         default=DEFAULT_POPULARITY_WEIGHT,
-        help="weight of log(1 + rating count) in the ranking "
-        f"(default {DEFAULT_POPULARITY_WEIGHT}; 0 = pure model order)",
+        metavar="W",
+        help=f"weight W of the popularity prior (default {DEFAULT_POPULARITY_WEIGHT}; "
+        "0 = order by predicted rating)",
     )
     parser.add_argument(
         "--no-liked-floor",
         action="store_true",
-        help="let the popularity weight lift items predicted below 3.5 on 1-5 (scaled) above "
+        help="let the popularity prior lift items predicted below 3.5 on 1-5 (scaled) above "
         "items predicted higher (by default those only fill the list)",
     )
 
 
-def recommender_for(fitted: FittedModel, args: argparse.Namespace) -> Recommender:
-    """A Recommender with the ranking options that add_prior_options parsed."""
+def recommender_for(
+    fitted: FittedModel, args: argparse.Namespace, ranking: str | None = None
+) -> Recommender:
+    """A Recommender with the ranking options that add_prior_options parsed (or `ranking`)."""
     from cfdesk.core.results.recommend import DEFAULT_LIKED_SHARE, Recommender
 
+    ranking = ranking or getattr(args, "ranking", "popular-prior")
+    weight = 0.0 if ranking == "predicted" else args.prior_weight
     share = None if args.no_liked_floor else DEFAULT_LIKED_SHARE
-    return Recommender(fitted, popularity_weight=args.popularity_weight, liked_share=share)
+    return Recommender(fitted, popularity_weight=weight, liked_share=share)
 
 
 def open_model(path: str) -> FittedModel:

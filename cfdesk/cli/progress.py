@@ -1,4 +1,5 @@
-"""A one-line progress bar on stderr for training reports (epoch, RMSE, ETA)."""
+"""Progress on stderr: a one-line bar for training reports (epoch, RMSE, ETA), a line per trial
+for Tune."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import sys
 import time
 from typing import TextIO
 
+from cfdesk.core.runs.events import TrialOutcome, TuneStage, TuneStarted
+from cfdesk.core.runs.search_space import describe
+from cfdesk.core.runs.trial import TrialEpoch
 from cfdesk.core.training.reports import BatchReport, EpochReport, FitStarted
 
 WIDTH = 24
@@ -21,12 +25,26 @@ def _num(value: float) -> str:
     return "-" if math.isnan(value) else f"{value:.4f}"
 
 
-class ProgressBar:
-    """Redraws one line on a terminal; writes one line per epoch when stderr is a file or pipe."""
+class StatusLines:
+    """Lines on stderr: a terminal redraws the current line, a file or pipe gets final lines."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
         self.live = hasattr(self.stream, "isatty") and self.stream.isatty()
+
+    def _line(self, text: str, final: bool) -> None:
+        if self.live:
+            self.stream.write("\r\x1b[2K" + text + ("\n" if final else ""))
+        elif final:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+
+class ProgressBar(StatusLines):
+    """Redraws one line on a terminal; writes one line per epoch when stderr is a file or pipe."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        super().__init__(stream)
         self._t0 = time.monotonic()
         self._epochs = 1
 
@@ -39,6 +57,8 @@ class ProgressBar:
                 f"batch {report.batch_size}, {report.lr_rule}",
                 final=True,
             )
+            if report.device_note:
+                self._line(report.device_note, final=True)
         elif isinstance(report, BatchReport) and self.live:
             self._bar(
                 report.fraction, f"epoch {report.epoch}/{self._epochs} loss {report.loss_rmse:.4f}"
@@ -60,9 +80,37 @@ class ProgressBar:
             final=False,
         )
 
-    def _line(self, text: str, final: bool) -> None:
-        if self.live:
-            self.stream.write("\r\x1b[2K" + text + ("\n" if final else ""))
-        else:
-            self.stream.write(text + "\n")
-        self.stream.flush()
+
+class TuneProgress(StatusLines):
+    """One line per trial (redrawn within a trial on a terminal); `update` takes each event of
+    `Tuner.events()`."""
+
+    def update(self, event: object) -> None:
+        """Show one event."""
+        if isinstance(event, TuneStarted):
+            budget = []
+            if event.settings.minutes is not None:
+                budget.append(f"{event.settings.minutes:g} min")
+            if event.settings.trials is not None:
+                budget.append(f"{event.settings.trials} trials")
+            self._line(
+                f"tuning on {event.n_train:,} ratings, judged on {event.n_valid:,} validation "
+                f"ratings; budget {' or '.join(budget)}",
+                final=True,
+            )
+        elif isinstance(event, TrialEpoch) and self.live:
+            report = event.report
+            self._line(
+                f"trial {event.number}: epoch {report.epoch}/{report.epochs} "
+                f"valid {_num(report.valid_rmse)}",
+                final=False,
+            )
+        elif isinstance(event, TrialOutcome):
+            self._line(
+                f"trial {event.number} {event.state}: valid {_num(event.valid_rmse)} "
+                f"(best {_num(event.best_valid_rmse)}) {event.seconds:.1f}s "
+                f"{describe(event.params)}",
+                final=True,
+            )
+        elif isinstance(event, TuneStage):
+            self._line(event.text, final=True)

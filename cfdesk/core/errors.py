@@ -16,12 +16,16 @@ class TrainingError(CfdeskError):
 
 
 class OutOfMemoryError(TrainingError):
-    """The device ran out of memory; carries a batch size and accumulation that should fit."""
+    """The device ran out of memory; carries settings that should fit: a batch size and
+    accumulation, and a device when the data itself does not fit (e.g. "cpu")."""
 
-    def __init__(self, message: str, batch_size: int, accum_steps: int) -> None:
+    def __init__(
+        self, message: str, batch_size: int, accum_steps: int, device: str | None = None
+    ) -> None:
         super().__init__(message)
         self.batch_size = batch_size
         self.accum_steps = accum_steps
+        self.device = device  # None: the same device
 
 
 class ModelFileError(CfdeskError):

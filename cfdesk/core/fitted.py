@@ -13,6 +13,7 @@ import torch
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.data.ids import IdIndex
 from cfdesk.core.data.items import ItemTable
+from cfdesk.core.data.provenance import DataSource
 from cfdesk.core.data.ratings import Ratings
 from cfdesk.core.model import CollabModel
 
@@ -54,6 +55,7 @@ class FittedModel:
     history: list[dict] = field(default_factory=list)  # one dict per epoch report
     metrics: dict = field(default_factory=dict)  # final figures: rmse, baselines, timings
     dataset_name: str = ""
+    data_source: DataSource | None = None  # the ratings file, to offer reloading it with the model
 
     @property
     def n_users(self) -> int:
@@ -112,6 +114,7 @@ def build_fitted(
     user_count = train.user_counts()
     item_count = train.item_counts()
     scale = train.scale
+    n_rows = train.n_ratings + (valid.n_ratings if valid is not None else 0)
     return FittedModel(
         module=cpu,
         config=config,
@@ -128,4 +131,5 @@ def build_fitted(
         history=[dict(row) for row in history],
         metrics=dict(metrics),
         dataset_name=Path(train.source).name if train.source else "",
+        data_source=DataSource.of(train, n_rows),
     )

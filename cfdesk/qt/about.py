@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cfdesk.core.training.device import list_devices
+from cfdesk.core.training.device import DeviceInfo
 from cfdesk.qt.crash_dialog import open_folder
 from cfdesk.qt.crash_log import log_dir, versions
 
@@ -43,11 +43,17 @@ def shortcut_rows(actions: list[QAction]) -> list[tuple[str, str]]:
 class AboutDialog(QDialog):
     """Two tabs: About (versions, devices, log folder) and Keyboard shortcuts."""
 
-    def __init__(self, actions: list[QAction], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        actions: list[QAction],
+        devices: list[DeviceInfo],
+        searching: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("About cfdesk")
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._about_page(), "About")
+        self.tabs.addTab(self._about_page(devices, searching), "About")
         self.tabs.addTab(self._shortcuts_page(actions), "Keyboard shortcuts")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -56,7 +62,7 @@ class AboutDialog(QDialog):
         layout.addWidget(buttons)
         self.setMinimumWidth(520)
 
-    def _about_page(self) -> QWidget:
+    def _about_page(self, devices: list[DeviceInfo], searching: bool) -> QWidget:
         page = QWidget()
         info = versions()
         heading = QLabel(
@@ -68,8 +74,8 @@ class AboutDialog(QDialog):
         form = QFormLayout()
         for key in SHOWN_VERSIONS[1:]:
             form.addRow(f"{key}:", _selectable(info[key]))
-        devices = "<br>".join(escape(d.name) for d in list_devices())
-        form.addRow("Devices:", _selectable(devices))
+        names = [escape(d.name) for d in devices] + (["looking for GPUs…"] if searching else [])
+        form.addRow("Devices:", _selectable("<br>".join(names)))
         self.log_label = _selectable(str(log_dir()))
         form.addRow("Log folder:", self.log_label)
         self.open_logs = QPushButton("Open log folder")

@@ -22,6 +22,7 @@ class Actions:
     stop: QAction
     find_lr: QAction
     runs: QAction
+    tune: QAction
     shortcuts: QAction
     about: QAction
     recent: QMenu
@@ -53,7 +54,9 @@ def build_actions(window: QMainWindow) -> Actions:
             window, "Open &model…", "Open a model file saved earlier.", "Ctrl+Shift+O"
         ),
         save_model=_action(window, "&Save model…", "Save the trained model to a file.", key.Save),
-        export=_action(window, "&Export…", "Export recommendations or embeddings."),
+        export=_action(
+            window, "&Export…", "Export recommendations, embeddings or the map.", "Ctrl+E"
+        ),
         quit=_action(
             window, "&Quit", "Close cfdesk (a running training is stopped first).", key.Quit
         ),
@@ -61,6 +64,9 @@ def build_actions(window: QMainWindow) -> Actions:
         stop=_action(window, "S&top", "Stop training and keep the best model so far.", "Esc"),
         find_lr=_action(window, "&Find learning rate", "Run the learning-rate finder."),
         runs=_action(window, "&Runs", "Every recorded run: compare, reuse or delete.", "Ctrl+R"),
+        tune=_action(
+            window, "T&une settings", "Search training settings (Tune tab budget).", "Ctrl+Shift+T"
+        ),
         shortcuts=_action(window, "&Keyboard shortcuts", "List every keyboard shortcut.", "F1"),
         about=_action(
             window, "&About cfdesk", "Versions, devices and the log folder (for bug reports)."
@@ -75,7 +81,7 @@ def build_actions(window: QMainWindow) -> Actions:
     file_menu.addSeparator()
     file_menu.addAction(actions.quit)
     train_menu = window.menuBar().addMenu("&Train")
-    train_menu.addActions([actions.train, actions.stop, actions.find_lr])
+    train_menu.addActions([actions.train, actions.stop, actions.find_lr, actions.tune])
     train_menu.addSeparator()
     train_menu.addAction(actions.runs)
     help_menu = window.menuBar().addMenu("&Help")

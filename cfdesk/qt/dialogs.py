@@ -70,14 +70,20 @@ def ask_save_model(parent: QWidget | None, doing: str) -> str:
 
 
 def ask_oom_retry(parent: QWidget | None, exc: OutOfMemoryError) -> bool:
-    """Offer to retry with the batch size and accumulation the trainer says will fit."""
-    info = (
-        f"Retry in pieces of {exc.batch_size:,} ratings with gradient accumulation "
-        f"{exc.accum_steps}? Each step still sees {exc.batch_size * exc.accum_steps:,} ratings, "
-        "so the result stays the same."
-    )
+    """Offer to retry with the settings the trainer says will fit: smaller pieces of each step,
+    or another device when the data itself does not fit."""
+    act = "Retry with these"
+    if exc.device == "cpu":
+        info = "Retry on the CPU? It uses the computer's memory; training takes longer."
+        act = "Retry on the CPU"
+    else:
+        info = (
+            f"Retry in pieces of {exc.batch_size:,} ratings with gradient accumulation "
+            f"{exc.accum_steps}? Each step still sees {exc.batch_size * exc.accum_steps:,} "
+            "ratings, so the result stays the same."
+        )
     icon = QMessageBox.Icon.Warning
-    return _confirm(parent, icon, "Out of memory", str(exc), info, "Retry with these")
+    return _confirm(parent, icon, "Out of memory", str(exc), info, act)
 
 
 def ask_lower_lr(parent: QWidget | None, exc: CfdeskError, lower: float) -> bool:

@@ -6,9 +6,8 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog
 
 from cfdesk.core.atomic import Cancelled
 from cfdesk.core.data.loader import load_ratings, sniff
@@ -17,10 +16,14 @@ from cfdesk.core.data.summary import DatasetSummary, summarize
 from cfdesk.core.errors import CfdeskError
 from cfdesk.core.fitted import FittedModel
 from cfdesk.qt import dialogs, import_dialog
+from cfdesk.qt.file_dialogs import open_file_name, save_file_name
+from cfdesk.qt.reload_control import ReloadControl
 from cfdesk.qt.tasks import BackgroundTask
 
 MODEL_SUFFIX = ".cfmodel"
 MODEL_FILTER = f"cfdesk models (*{MODEL_SUFFIX})"
+MODEL_BUSY = "Reading or writing the model file…"
+LOADING = "Loading…"
 
 log = logging.getLogger("cfdesk")
 
@@ -33,6 +36,8 @@ def load_with_summary(path: Path, **options: object) -> tuple[Ratings, DatasetSu
 
 class FileControl(QObject):
     """The window's file controller; the window's data and model change only when a read succeeds."""
+
+    ratingsLoaded = Signal(object)  # the Ratings now current
 
     def __init__(self, window) -> None:
         super().__init__(window)
@@ -64,6 +69,9 @@ class FileControl(QObject):
         self.model_files.busyChanged.connect(self._on_model_busy)
         # Queued: the training's outcome (its model) is handled before the next file opens.
         window.training.idle.connect(self._on_training_idle, Qt.ConnectionType.QueuedConnection)
+        self.reload = ReloadControl(window, self)
+        self.ratingsLoaded.connect(self.reload.on_ratings_loaded)
+        self.ratingsLoaded.connect(window.lr_panel.data_changed)
 
     def is_busy(self) -> bool:
         return self.loader.is_busy() or self.model_files.is_busy()
@@ -76,9 +84,7 @@ class FileControl(QObject):
     @Slot()
     def choose_data_file(self) -> None:
         settings = self._window.settings
-        path, _ = QFileDialog.getOpenFileName(
-            self._window, "Open ratings file", settings.last_dir()
-        )
+        path = open_file_name(self._window, "Open ratings file", settings.last_dir())
         if path:
             self.open_path(path)
 
@@ -142,6 +148,7 @@ class FileControl(QObject):
             rating=roles["rating"],
             timestamp=False if roles["timestamp"] is None else roles["timestamp"],
             items=choices.items,
+            skip_bad_rows=choices.skip_bad_rows,
             progress=self._load_progress,
         )
 
@@ -158,6 +165,7 @@ class FileControl(QObject):
         window.settings.add_recent("data", path)
         window.settings.set_last_dir(path.parent)
         window.set_ratings(*loaded, path)
+        self.ratingsLoaded.emit(loaded[0])
 
     @Slot(float)
     def _on_load_progress(self, fraction: float) -> None:
@@ -169,7 +177,16 @@ class FileControl(QObject):
         window.load_progress.setValue(0)
         window.load_progress.setVisible(busy)
         window.actions.open_data.setEnabled(not busy)
-        window.statusBar().showMessage("Loading…" if busy else "", 0 if busy else 1)
+        self._busy_message(LOADING, busy)
+
+    def _busy_message(self, text: str, busy: bool) -> None:
+        """Show `text` while busy; afterwards clear it, but never the outcome that replaced it
+        ("Loaded …", "Saved model to …")."""
+        bar = self._window.statusBar()
+        if busy:
+            bar.showMessage(text)
+        elif bar.currentMessage() == text:
+            bar.clearMessage()
 
     @Slot(object)
     def _on_failed(self, exc: BaseException) -> None:
@@ -179,7 +196,7 @@ class FileControl(QObject):
     @Slot()
     def choose_model_file(self) -> None:
         folder = self._window.settings.last_dir()
-        path, _ = QFileDialog.getOpenFileName(self._window, "Open model", folder, MODEL_FILTER)
+        path = open_file_name(self._window, "Open model", folder, MODEL_FILTER)
         if path:
             self.open_path(path)
 
@@ -202,7 +219,7 @@ class FileControl(QObject):
             return ""
         stem = Path(window.dataset_name).stem or "model"
         start = str(Path(window.settings.last_dir()) / f"{stem}{MODEL_SUFFIX}")
-        path, _ = QFileDialog.getSaveFileName(window, "Save model", start, MODEL_FILTER)
+        path = save_file_name(window, "Save model", start, MODEL_FILTER)
         if not path:
             return ""
         return path if path.endswith(MODEL_SUFFIX) else path + MODEL_SUFFIX
@@ -234,14 +251,16 @@ class FileControl(QObject):
         log.info("%s %s", "opened model" if isinstance(value, FittedModel) else "saved model", path)
         if isinstance(value, FittedModel):
             window.set_model(value, path.name)
+            window.monitor.replay(value, path.name)
             window.show_page("Results")
+            self.reload.offer(value)
         else:
             # Only the name changes, and only if the saved model is still the current one:
             # a run that finished during the save must keep its "not saved" name.
             if window.fitted is self._saving:
                 window.model_name, window.unsaved = path.name, False
                 window.refresh()
-            window.statusBar().showMessage(f"Saved {path}", 8000)
+            window.statusBar().showMessage(f"Saved model to {path}", 8000)
         self._saving = None
 
     @Slot(object)
@@ -251,8 +270,7 @@ class FileControl(QObject):
 
     @Slot(bool)
     def _on_model_busy(self, busy: bool) -> None:
-        message = "Reading or writing the model file…" if busy else ""
-        self._window.statusBar().showMessage(message, 0 if busy else 1)
+        self._busy_message(MODEL_BUSY, busy)
         self._window.refresh()
         if not busy and self._after_save is not None:  # the save succeeded (failures drop it)
             proceed, self._after_save = self._after_save, None

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Slot
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -23,7 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cfdesk.core.data.loader.careful import row_problem
+from cfdesk.qt.file_dialogs import open_file_name
+
 ROLES = ("user", "item", "rating", "timestamp")
+BAD_CELL = QColor(220, 38, 38, 70)  # the stylesheet's "problem" red, see-through on any theme
 ROLE_TIPS = {
     "user": "The column that says who rated.",
     "item": "The column that says what was rated.",
@@ -34,11 +39,13 @@ ROLE_TIPS = {
 
 @dataclass(frozen=True)
 class ImportChoices:
-    """What the user confirmed: column index per role and the metadata file (False: none)."""
+    """What the user confirmed: column (index or name) per role, the metadata file (False: none)
+    and whether rows that cannot be read are skipped (and reported) instead of stopping."""
 
     path: Path
-    roles: dict[str, int | None]
+    roles: dict[str, int | str | None]
     items: Path | bool
+    skip_bad_rows: bool = False
 
 
 class ImportDialog(QDialog):
@@ -90,8 +97,14 @@ class ImportDialog(QDialog):
         items_row.addWidget(change)
         items_row.addWidget(remove)
         form.addRow("Item titles", items_row)
-        self.problem = QLabel()
+        self.skip_bad = QCheckBox("Skip rows that cannot be read (they are counted and listed)")
+        self.skip_bad.setToolTip(
+            "Off: loading stops at the first bad row and names its line and column.\n"
+            "On: bad rows are left out; the Data page says how many and which lines."
+        )
+        self.problem = QLabel(wordWrap=True)
         self.problem.setObjectName("problem")
+        self.skip_bad.toggled.connect(self._on_roles_changed)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.load_button = buttons.addButton("Load", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self.accept)
@@ -100,6 +113,7 @@ class ImportDialog(QDialog):
         layout.addWidget(found)
         layout.addWidget(self.preview, 1)
         layout.addLayout(form)
+        layout.addWidget(self.skip_bad)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
         self._show_items()
@@ -117,7 +131,7 @@ class ImportDialog(QDialog):
 
     def choices(self) -> ImportChoices:
         roles = {role: box.currentData() for role, box in self.role_boxes.items()}
-        return ImportChoices(Path(self._fmt.path), roles, self._items)
+        return ImportChoices(Path(self._fmt.path), roles, self._items, self.skip_bad.isChecked())
 
     def _show_items(self) -> None:
         self.items_edit.setText(str(self._items) if self._items else "")
@@ -132,13 +146,38 @@ class ImportDialog(QDialog):
             self.preview.setHorizontalHeaderItem(c, QTableWidgetItem(label))
         used = [i for i in roles.values() if i is not None]
         clash = len(used) != len(set(used))
-        self.problem.setText("Each role needs its own column." if clash else "")
+        self.problem.setText(
+            "Each role needs its own column." if clash else self._check_rows(roles)
+        )
         self.load_button.setEnabled(not clash)
+
+    def _check_rows(self, roles: dict) -> str:
+        """Tint preview rows the loader would refuse and say what the first one is."""
+        bad = []
+        for r, row in enumerate(self._fmt.preview):
+            why = row_problem(list(row), roles, tuple(self._fmt.columns))
+            for c in range(self.preview.columnCount()):
+                cell = self.preview.item(r, c)
+                if cell is not None:
+                    cell.setBackground(QBrush(BAD_CELL) if why else QBrush())
+                    cell.setToolTip(why)
+            if why:
+                bad.append((r + 1, why))
+        if not bad:
+            return ""
+        first, why = bad[0]
+        more = f" ({len(bad)} of the {len(self._fmt.preview)} rows shown)" if len(bad) > 1 else ""
+        then = (
+            "Such rows will be skipped; the Data page lists their lines."
+            if self.skip_bad.isChecked()
+            else "Loading stops at such a row unless “Skip rows that cannot be read” is ticked."
+        )
+        return f"Row {first} of the preview cannot be read{more}: {why}. {then}"
 
     @Slot()
     def _on_change_items(self) -> None:
         folder = str(Path(self._fmt.path).parent)
-        path, _ = QFileDialog.getOpenFileName(self, "Item metadata file", folder)
+        path = open_file_name(self, "Item metadata file", folder)
         if path:
             self.set_items(Path(path))
 

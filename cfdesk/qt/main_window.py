@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,13 +17,14 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QWidget,
 )
 
 from cfdesk.core.data.ratings import Ratings
 from cfdesk.core.data.summary import DatasetSummary
 from cfdesk.core.fitted import FittedModel
-from cfdesk.core.training.device import list_devices
+from cfdesk.core.training.device import cpu_device, list_devices
 from cfdesk.qt import dialogs
 from cfdesk.qt.about import AboutDialog
 from cfdesk.qt.actions import build_actions
@@ -31,6 +33,7 @@ from cfdesk.qt.panels.data_panel import DataPanel
 from cfdesk.qt.panels.lr_chart import LrPanel
 from cfdesk.qt.panels.training_form import TrainingForm
 from cfdesk.qt.panels.training_monitor import TrainingMonitor
+from cfdesk.qt.panels.tune_panel import TunePanel
 from cfdesk.qt.panels.welcome_panel import WelcomePanel
 from cfdesk.qt.results import ResultsView
 from cfdesk.qt.runs.control import RunsControl
@@ -40,6 +43,7 @@ from cfdesk.qt.tasks import BackgroundTask
 from cfdesk.qt.training_control import TrainingControl
 from cfdesk.qt.worker import wait_for_all
 
+log = logging.getLogger("cfdesk")
 PAGES = ("Start", "Data", "Train", "Results", "Runs")
 
 
@@ -56,6 +60,7 @@ class MainWindow(QMainWindow):
         self.unsaved = False  # the current model was trained here and not saved since
         self.welcome, self.data_panel = WelcomePanel(), DataPanel()
         self.form, self.lr_panel, self.monitor = TrainingForm(), LrPanel(), TrainingMonitor()
+        self.tune_panel = TunePanel()
         self.results = ResultsView()
         self.runs_page = RunsPage()
         self.actions = build_actions(self)
@@ -65,8 +70,13 @@ class MainWindow(QMainWindow):
         self.runs = RunsControl(self)
         self._connect()
         self.setAcceptDrops(True)
-        self.form.set_devices(list_devices())
+        self.devices = [cpu_device()]  # GPUs join once found off the UI thread
+        self.form.set_devices(self.devices)
         self.form.set_config(self.settings.train_config())
+        self.device_task = BackgroundTask(self)
+        self.device_task.succeeded.connect(self._on_devices)
+        self.device_task.failed.connect(self._on_devices_failed)
+        self.device_task.run(list_devices)
         self._restore()
         self.refresh()
 
@@ -84,7 +94,10 @@ class MainWindow(QMainWindow):
         self.train_left.setSizes([470, 330])
         self.train_split = QSplitter(Qt.Orientation.Horizontal)
         self.train_split.addWidget(self.train_left)
-        self.train_split.addWidget(self.monitor)
+        self.train_modes = QTabWidget()  # Train shows one run; Tune searches settings
+        self.train_modes.addTab(self.monitor, "Train")
+        self.train_modes.addTab(self.tune_panel, "Tune")
+        self.train_split.addWidget(self.train_modes)
         self.train_split.setSizes([380, 900])
         # Scrolls rather than forcing its minimum width on the whole window (small screens).
         results_scroll = QScrollArea(widgetResizable=True)
@@ -118,6 +131,16 @@ class MainWindow(QMainWindow):
         self.actions.shortcuts.triggered.connect(self.show_shortcuts)
         self.results.statusMessage.connect(self._on_status_message)
 
+    @Slot(object)
+    def _on_devices(self, devices: list) -> None:
+        """Every device the core found: naming a CUDA GPU starts CUDA, a second or more."""
+        self.devices = devices
+        self.form.set_devices(devices)
+
+    @Slot(object)
+    def _on_devices_failed(self, exc: BaseException) -> None:
+        log.warning("looking for GPUs failed, offering the CPU only: %s", exc)
+
     @Slot(str)
     def _on_status_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
@@ -125,7 +148,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def show_about(self) -> AboutDialog:
         """Help → About (non-blocking, so tests and screenshots can look at it)."""
-        dialog = AboutDialog(self.actions.all(), self)
+        dialog = AboutDialog(self.actions.all(), self.devices, self.device_task.is_busy(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
@@ -146,7 +169,10 @@ class MainWindow(QMainWindow):
         self.actions.train.setEnabled(self.ratings is not None and not running)
         self.form.train_button.setEnabled(self.ratings is not None and not running)
         self.actions.find_lr.setEnabled(self.ratings is not None and not running)
+        self.actions.tune.setEnabled(self.ratings is not None and not running)
         self.form.find_lr.setEnabled(self.ratings is not None and not running)
+        if not self.training.tune.is_running():
+            self.tune_panel.start_button.setEnabled(self.ratings is not None and not running)
         self.actions.stop.setEnabled(running)
         recent = self.settings.recent("data") + self.settings.recent("models")
         self.welcome.set_recent(recent)
@@ -171,7 +197,11 @@ class MainWindow(QMainWindow):
         self.form.set_n_train(ratings.n_ratings)
         self.data_panel.set_summary(summary, f"{path.name} — {path.parent}")
         self.results.set_ratings(ratings)
-        self.statusBar().showMessage(f"Loaded {ratings!r}", 8000)
+        self.statusBar().showMessage(
+            f"Loaded {path.name}: {ratings.n_users:,} users, {ratings.n_items:,} items, "
+            f"{ratings.n_ratings:,} ratings",
+            8000,
+        )
         self.show_page("Data")
         self.refresh()
 

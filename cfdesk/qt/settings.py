@@ -24,6 +24,8 @@ DEFAULTS: dict[str, object] = {
     "train/config": "{}",
     "runs/view": "{}",
     "runs/header": QByteArray(),
+    "tune/settings": "{}",
+    "results/prior": "null",
 }
 
 
@@ -123,3 +125,27 @@ class AppSettings:
     def set_runs_view(self, view: dict, header: QByteArray) -> None:
         self._set("runs/view", json.dumps(view))
         self._set("runs/header", header)
+
+    def tune_settings(self) -> dict:
+        """The Tune tab's last budget and choices ({} when none were saved)."""
+        data = self._json("tune/settings")
+        return data if isinstance(data, dict) else {}
+
+    def set_tune_settings(self, values: dict) -> None:
+        self._set("tune/settings", json.dumps(values))
+
+    def ranking_prior(self) -> tuple[bool, float] | None:
+        """(popularity prior on, its weight) for the results lists; None: never set or unreadable."""
+        saved = self._json("results/prior")
+        if (
+            isinstance(saved, list)
+            and len(saved) == 2
+            and isinstance(saved[0], bool)
+            and isinstance(saved[1], (int, float))
+            and saved[1] > 0
+        ):
+            return saved[0], float(saved[1])
+        return None
+
+    def set_ranking_prior(self, on: bool, weight: float) -> None:
+        self._set("results/prior", json.dumps([bool(on), float(weight)]))

@@ -46,7 +46,7 @@ def style_plot(widget: pg.PlotWidget, title: str, x_label: str, y_label: str) ->
         axis.setPen(pg.mkPen(text))
         axis.setTextPen(pg.mkPen(text))
         axis.setLabel(label, color=text.name())
-        axis.setStyle(maxTickLevel=0)  # major ticks only: a minor grid costs ~10 ms per paint
+        axis.setStyle(maxTickLevel=0)  # major ticks only: a minor grid is costly to paint
         axis.enableAutoSIPrefix(False)  # "seconds (x0.001)" reads worse than 0.2, 0.4…
     item.showGrid(x=True, y=True, alpha=0.15)
     legend = item.addLegend(offset=(-10, 10), labelTextColor=text)

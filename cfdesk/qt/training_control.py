@@ -6,6 +6,7 @@ import gc
 import logging
 
 from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox
 
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.data.ratings import Ratings
@@ -13,20 +14,27 @@ from cfdesk.core.errors import OutOfMemoryError, TrainingError
 from cfdesk.qt import dialogs
 from cfdesk.qt.tasks import BackgroundTask
 from cfdesk.qt.training_runner import TrainingRunner, warm_up
+from cfdesk.qt.tune_control import TuneControl
 
 log = logging.getLogger("cfdesk")
 
 
 def run_lr_finder(ratings: Ratings, config: TrainConfig, progress, should_stop):
-    """Worker-thread job: split like training does, then sweep learning rates on the train part."""
+    """Worker-thread job: split like training does, sweep rates on the train part, then check
+    the suggestion against the form's rate (the first half of the progress is the sweep)."""
     from cfdesk.core.data.split import prepare_split
+    from cfdesk.core.training.lr_check import check_rates
     from cfdesk.core.training.lr_finder import find_lr
 
     def on_step(step) -> None:
-        progress(step.step / max(step.n_steps, 1))
+        progress(0.5 * step.step / max(step.n_steps, 1))
+
+    def on_check(fraction: float) -> None:
+        progress(0.5 + 0.5 * fraction)
 
     train, _, _ = prepare_split(ratings, config)
-    return find_lr(train, config, progress=on_step, should_stop=should_stop)
+    found = find_lr(train, config, progress=on_step, should_stop=should_stop)
+    return found, check_rates(train, config, found.config_lr, on_check, should_stop)
 
 
 def model_title(config: TrainConfig) -> str:
@@ -51,6 +59,7 @@ class TrainingControl(QObject):
         self.warm_task.succeeded.connect(self._on_warm)
         self.warm_task.run(warm_up)
         self._config: TrainConfig | None = None
+        self._lr_config: TrainConfig | None = None  # the settings of the running LR sweep
         monitor, form, a = window.monitor, window.form, window.actions
         self.runner.fitStarted.connect(monitor.on_fit_started)
         self.runner.batchesReady.connect(monitor.on_batches)
@@ -61,6 +70,8 @@ class TrainingControl(QObject):
         self.lr_task.succeeded.connect(self._on_lr_found)
         self.lr_task.failed.connect(self._on_lr_failed)
         self.lr_task.busyChanged.connect(self._on_running)
+        self.tune = TuneControl(window, window.tune_panel)
+        self.tune.runningChanged.connect(self._on_running)
         self.lr_task.progressed.connect(window.lr_panel.set_progress)
         form.trainRequested.connect(self.request_start)
         form.stopRequested.connect(self.stop)
@@ -69,16 +80,33 @@ class TrainingControl(QObject):
         a.train.triggered.connect(self.request_start)
         a.stop.triggered.connect(self.stop)
         a.find_lr.triggered.connect(self.find_lr)
+        self._watch_form(form)
 
     def is_running(self) -> bool:
-        return self.runner.is_running() or self.lr_task.is_busy()
+        return self.runner.is_running() or self.lr_task.is_busy() or self.tune.is_running()
+
+    def _watch_form(self, form) -> None:
+        """Every edit in the form (a field or a preset) is checked against the LR sweep shown."""
+        for edit in form.findChildren(QLineEdit):
+            edit.textEdited.connect(self._on_form_edited)
+        for combo in form.findChildren(QComboBox):  # activated: after a preset has been applied
+            combo.currentIndexChanged.connect(self._on_form_edited)
+            combo.activated.connect(self._on_form_edited)
+        for box in form.findChildren(QCheckBox):
+            box.toggled.connect(self._on_form_edited)
+        for spin in form.findChildren(QSpinBox) + form.findChildren(QDoubleSpinBox):
+            spin.valueChanged.connect(self._on_form_edited)
+
+    @Slot()
+    def _on_form_edited(self) -> None:
+        self._window.lr_panel.note_settings(self._window.form.config())
 
     @Slot(object)
     def _on_warm(self, _result: object) -> None:
         """Start-up objects (Qt, torch, pandas) never die: keep the cyclic GC from rescanning them.
 
-        Measured with bench/bench_gui.py: full collections over them were the UI's longest
-        stalls while training (up to 70 ms); after gc.freeze() the longest stall is about 35 ms.
+        Full collections over them were the UI's longest stalls while training (bench/bench_gui.py,
+        figures in docs/gui.md).
         """
         gc.freeze()
 
@@ -92,6 +120,7 @@ class TrainingControl(QObject):
         window.settings.set_train_config(self._config)
         window.monitor.start(self._config.epochs, window.form.device.currentText())
         window.show_page("Train")
+        window.train_modes.setCurrentWidget(window.monitor)
         log.info("training started: %s", self._config)
         self.runner.start(window.ratings, self._config)
 
@@ -111,6 +140,7 @@ class TrainingControl(QObject):
             self._window.monitor.status.setText("Stopping after the current batch…")
             self.runner.stop()
         self.lr_task.cancel()
+        self.tune.stop()
 
     @Slot()
     def find_lr(self) -> None:
@@ -119,10 +149,11 @@ class TrainingControl(QObject):
             return
         window.lr_panel.set_running()
         window.show_page("Train")
+        self._lr_config = window.form.config()
         self.lr_task.run(
             run_lr_finder,
             window.ratings,
-            window.form.config(),
+            self._lr_config,
             self.lr_task.report_progress,
             self.lr_task.stop_requested,
         )
@@ -130,6 +161,7 @@ class TrainingControl(QObject):
     def shutdown(self) -> None:
         """Window closing: stop everything and wait for the threads."""
         self.runner.shutdown()
+        self.tune.shutdown()
         self.lr_task.close()
         self.warm_task.close()
 
@@ -154,8 +186,9 @@ class TrainingControl(QObject):
         if isinstance(exc, OutOfMemoryError):
             if dialogs.ask_oom_retry(window, exc):
                 batch = exc.batch_size * exc.accum_steps  # the effective batch stays the same
+                changes = {"batch_size": batch, "accum_steps": exc.accum_steps}
                 window.form.set_config(
-                    config.with_changes(batch_size=batch, accum_steps=exc.accum_steps)
+                    config.with_changes(**changes, device=exc.device or config.device)
                 )
                 self.start()
         elif isinstance(exc, TrainingError) and "loss became" in str(exc):  # diverged
@@ -165,9 +198,10 @@ class TrainingControl(QObject):
             dialogs.show_error(window, exc)
 
     @Slot(object)
-    def _on_lr_found(self, result) -> None:
+    def _on_lr_found(self, found) -> None:
+        result, check = found
         self._window.lr_panel.set_result(
-            result.lrs, result.losses, result.suggestion, result.config_lr
+            result.lrs, result.losses, result.suggestion, result.config_lr, self._lr_config, check
         )
 
     @Slot(object)

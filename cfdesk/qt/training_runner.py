@@ -17,7 +17,7 @@ from cfdesk.core.training.trainer import (
     Trainer,
     prepare_split,
 )
-from cfdesk.qt.worker import GeneratorWorker
+from cfdesk.qt.generator_run import GeneratorRun
 
 UI_CORES = 1  # CPU cores kept free for the UI while training
 REDRAW_MS = 150  # about 7 chart updates per second: enough to watch, cheap to draw
@@ -35,7 +35,7 @@ def warm_up() -> None:
     optimizer.step()
 
 
-class TrainingRunner(QObject):
+class TrainingRunner(GeneratorRun):
     """One training run at a time; signals arrive on the UI thread, batch reports in groups.
 
     Signals: fitStarted(FitStarted), batchesReady(list[BatchReport]), epochCompleted(EpochReport),
@@ -49,40 +49,23 @@ class TrainingRunner(QObject):
     epochCompleted = Signal(object)
     trainingFinished = Signal(object, bool)
     trainingFailed = Signal(object)
-    runningChanged = Signal(bool)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._worker: GeneratorWorker | None = None
         self._trainer: Trainer | None = None
         self._stop_requested = False
         self._pending: list[BatchReport | EpochReport] = []
-        self._outcome: tuple | None = None
-        self._closed = False  # window closing: start nothing, report nothing
         self.recording: Callable[[Ratings, TrainConfig], RunRecorder | None] | None = None
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(REDRAW_MS)
         self._flush_timer.timeout.connect(self._flush)
 
-    def is_running(self) -> bool:
-        return self._worker is not None
-
     def start(self, ratings: Ratings, config: TrainConfig, test: Ratings | None = None) -> None:
         """Split, build and train in the background; the UI thread only receives reports."""
-        if self._worker is not None:
-            raise RuntimeError("a training run is already in progress")
-        if self._closed:
-            return
-        self._stop_requested, self._trainer, self._pending = False, None, []
-        worker = GeneratorWorker(self._job, ratings, config, test)
-        worker.yielded.connect(self._on_yielded)
-        worker.returned.connect(self._on_returned)
-        worker.errored.connect(self._on_errored)
-        worker.finished.connect(self._on_finished)
-        self._worker = worker
-        self._flush_timer.start()
-        self.runningChanged.emit(True)
-        worker.start()
+        if self._worker is None and not self._closed:
+            self._stop_requested, self._trainer, self._pending = False, None, []
+        if self._launch(ratings, config, test):
+            self._flush_timer.start()
 
     def _job(self, ratings: Ratings, config: TrainConfig, test: Ratings | None) -> Generator:
         """Runs on the worker thread: everything slow happens here, reports go out as yields."""
@@ -109,17 +92,8 @@ class TrainingRunner(QObject):
             self._trainer.stop()
 
     def shutdown(self, msecs: int = 10_000) -> bool:
-        """Stop and wait for the thread to end (window closing); True when it ended in time.
-
-        Afterwards the runner starts nothing and emits nothing: the window is going away.
-        """
-        self._closed = True
-        worker = self._worker
-        if worker is None:
-            return True
-        self.stop()
-        worker.quit()
-        ended = worker.wait(msecs)
+        """Stop and wait for the thread to end (window closing); True when it ended in time."""
+        ended = super().shutdown(msecs)
         self._flush_timer.stop()
         return ended
 
@@ -149,26 +123,14 @@ class TrainingRunner(QObject):
         if batches:
             self.batchesReady.emit(batches)
 
-    @Slot(object)
-    def _on_returned(self, fitted: object) -> None:
-        self._outcome = (self.trainingFinished, (fitted, self._stop_requested))
-
-    @Slot(object)
-    def _on_errored(self, exc: object) -> None:
-        self._outcome = (self.trainingFailed, (exc,))
-
-    @Slot()
-    def _on_finished(self) -> None:
-        """The thread is done: reset first, so handlers of the outcome may start a new run."""
+    def _settled(self) -> None:
+        """The last reports reach the charts before the outcome does."""
         self._flush()
         self._flush_timer.stop()
-        if self._worker is not None:
-            self._worker.wait()
-        self._worker, self._trainer = None, None
-        outcome, self._outcome = self._outcome, None
-        if self._closed:
-            return
-        self.runningChanged.emit(False)
-        if outcome is not None:
-            signal, args = outcome
-            signal.emit(*args)
+        self._trainer = None
+
+    def _finished(self, fitted: object) -> None:
+        self.trainingFinished.emit(fitted, self._stop_requested)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.trainingFailed.emit(exc)

@@ -81,3 +81,21 @@ def test_help_mentions_the_arguments(command: str, word: str, capsys) -> None:
     with pytest.raises(SystemExit):
         main([command, "--help"])
     assert word in capsys.readouterr().out
+
+
+def test_info_on_a_model_names_the_ratings_file_it_was_trained_on(tmp_path: Path, capsys) -> None:
+    data = tmp_path / "planted.csv"
+    rows = "".join(f"{u},{i},{(u + i) % 5 + 1}\n" for u in range(1, 13) for i in range(1, 9))
+    data.write_text("user,item,rating\n" + rows)
+    model = tmp_path / "m.cfmodel"
+    argv = ["train", str(data), "--out", str(model), "--epochs", "1", "--device", "cpu"]
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert main(["info", str(model), "--json"]) == 0
+    source = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["data_source"]
+    assert source["path"] == str(data.resolve())
+    assert (source["n_users"], source["n_items"], source["n_ratings"]) == (12, 8, 96)
+    assert main(["info", str(model)]) == 0
+    assert (
+        f"trained on: {data.resolve()} (12 users, 8 items, 96 ratings)" in capsys.readouterr().out
+    )

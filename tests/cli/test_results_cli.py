@@ -69,6 +69,12 @@ def test_recommend_text_output_and_unknown_user(model_file, capsys):
 def test_similar_items_and_users(model_file, capsys):
     out = run_json(capsys, "similar", str(model_file), "--item", "501", "-n", "4")
     assert out["item_id"] == 501 and len(out["neighbours"]) == 4
+    fitted = load_model(model_file)  # 25 items: the default minimum drops to keep them all
+    assert out["min_ratings"] == int(fitted.item_count[fitted.item_count > 0].min())
+    out = run_json(capsys, "similar", str(model_file), "--item", "501", "--min-ratings", "17")
+    counts = dict(zip(fitted.items.ids.tolist(), fitted.item_count.tolist(), strict=True))
+    assert out["min_ratings"] == 17
+    assert all(counts[r["item_id"]] >= 17 for r in out["neighbours"])
     assert 501 not in {r["item_id"] for r in out["neighbours"]}
     out = run_json(capsys, "similar", str(model_file), "--user", "2", "--metric", "euclidean")
     assert 2 not in {r["user_id"] for r in out["neighbours"]}
@@ -88,7 +94,10 @@ def test_export_all_users_and_a_user_list(model_file, tmp_path, capsys):
     out = json.loads(captured.out.strip().splitlines()[-1])
     assert "export: 100%" in captured.err
     frame = pd.read_csv(out_csv)
-    assert list(frame.columns) == ["user_id", "rank", "item_id", "title", "predicted_rating"]
+    assert list(frame.columns) == [
+        "user_id", "rank", "item_id", "title", "predicted_rating", "score", "ranking"
+    ]  # fmt: skip
+    assert set(frame["ranking"]) == {"popular-prior w=1.5"}
     assert len(frame) == out["rows"] == N_USERS * 3
     user_file = tmp_path / "users.txt"
     user_file.write_text("user_id\n1\n2\n")
@@ -129,4 +138,25 @@ def test_ranking_against_popularity(model_file, tmp_path, capsys):
     test = tmp_path / "test.csv"
     test.write_text("user,item,rating\n1,501,5\n2,503,4\n3,504,5\n")
     out = run_json(capsys, "ranking", str(model_file), str(test), "-k", "5")
-    assert set(out) == {"model", "popularity"} and out["model"]["k"] == 5
+    assert set(out) == {"popular-prior", "predicted", "popularity"}
+    assert out["popular-prior"]["k"] == 5
+    for report in out.values():  # coverage and concentration beside the accuracy
+        assert 0 < report["coverage"] <= 1 and 0 <= report["gini"] <= 1
+        assert 0 < report["top_share"] <= 1 and report["distinct"] >= 5
+
+
+def test_export_and_recommend_take_the_ranking_choice(model_file, tmp_path, capsys):
+    out_csv = tmp_path / "plain.csv"
+    run_json(capsys, "export", str(model_file), str(out_csv), "--ranking", "predicted")
+    frame = pd.read_csv(out_csv)
+    assert set(frame["ranking"]) == {"predicted"}
+    for _, rows in frame.groupby("user_id"):
+        assert rows["predicted_rating"].is_monotonic_decreasing
+    out = run_json(capsys, "recommend", str(model_file), "--user", "3", "--prior-weight", "3")
+    assert out["ranking"] == "popular-prior w=3"
+    scores = [r["score"] for r in out["items"]]
+    assert scores != [r["predicted_rating"] for r in out["items"]]
+    out = run_json(capsys, "recommend", str(model_file), "--user", "3", "--ranking", "predicted")
+    assert out["ranking"] == "predicted"
+    predicted = [r["predicted_rating"] for r in out["items"]]
+    assert predicted == sorted(predicted, reverse=True) == [r["score"] for r in out["items"]]

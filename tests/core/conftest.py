@@ -3,6 +3,8 @@ factors built directly, so results and storage tests need no trainer."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -28,6 +30,12 @@ def planted_ratings(
     values = truth[users, items] + rng.normal(scale=noise, size=len(users))
     stamps = rng.integers(0, 10**6, size=len(users))
     return ratings_from_raw(users + 1, items + 1001, values.astype(np.float32), stamps, "planted")
+
+
+def star_ratings(n_users: int = 200, n_items: int = 120, seed: int = 0) -> Ratings:
+    """Planted ratings rounded onto 1-5 stars: a discrete scale, as the dist model needs."""
+    ratings = planted_ratings(n_users, n_items, noise=0.3, seed=seed)
+    return replace(ratings, rating=np.clip(np.round(ratings.rating), 1, 5).astype(np.float32))
 
 
 @pytest.fixture

@@ -90,3 +90,25 @@ def test_lr_panel_offers_the_suggestion(qtbot):
     with qtbot.waitSignal(panel.useRequested) as blocker:
         panel.use_button.click()
     assert blocker.args == [3e-3]
+
+
+def test_an_lr_sweep_goes_stale_when_a_setting_it_depends_on_changes(qtbot):
+    from cfdesk.core.config import TrainConfig
+
+    panel = LrPanel()
+    qtbot.addWidget(panel)
+    swept = TrainConfig(batch_size=1024)
+    panel.set_result(np.logspace(-6, 0, 50), np.linspace(2, 1, 50), 3e-3, config=swept)
+    panel.note_settings(swept.with_changes(lr=0.2, epochs=30))  # not what a sweep depends on
+    assert panel.use_button.isEnabled() and not panel.chart.stale
+    panel.note_settings(swept.with_changes(batch_size=256, weight_decay=0.1))
+    assert panel.chart.stale and not panel.use_button.isEnabled()
+    assert not panel.chart._mark.isVisible() and panel.chart.point_count() == 50
+    assert panel.status.text() == (
+        "Out of date (weight decay, batch size changed since this sweep): press Find LR again."
+    )
+    panel.set_running()
+    assert not panel.chart.stale and panel.chart.point_count() == 0
+    panel.set_result(np.logspace(-6, 0, 50), np.linspace(2, 1, 50), 3e-3, config=swept)
+    panel.data_changed()
+    assert "other ratings were loaded" in panel.status.text()

@@ -36,3 +36,13 @@ def test_skipped_rows_are_reported_once_with_their_lines(qtbot, tmp_path):
     notes = panel.notes.text()
     assert notes.lower().count("skipped") == 1, notes
     assert "line(s) 3, 5" in notes
+
+
+def test_count_axes_print_thousands_separators(qtbot):
+    panel = DataPanel()
+    qtbot.addWidget(panel)
+    axis = panel.histogram.getPlotItem().getAxis("left")
+    assert axis.tickStrings([0.0, 20000.0, 1234567.0], 1.0, 10000.0) == ["0", "20,000", "1,234,567"]
+    assert axis.tickStrings([0.5], 1.0, 0.5) == ["0.5"]
+    rank = panel.long_tail.getPlotItem().getAxis("bottom")
+    assert rank.tickStrings([9000.0], 1.0, 1000.0) == ["9,000"]

@@ -42,6 +42,7 @@ def test_shortcut_list_names_every_action_with_keys(qtbot, make_window):
     assert rows["Train"] == "Ctrl+T, F5"
     assert rows["Stop"] == "Esc"
     assert rows["Keyboard shortcuts"] == "F1"
+    assert rows["Export"] == "Ctrl+E"
     assert "Open ratings file" in rows
     dialog.close()
 

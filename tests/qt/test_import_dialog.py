@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+
 from cfdesk.core.data.loader import load_ratings, sniff
 from cfdesk.qt.import_dialog import ImportDialog
 
@@ -60,3 +62,27 @@ def test_item_file_found_beside_can_be_removed(qtbot, tmp_path):
     dialog.set_items(False)
     assert dialog.choices().items is False
     assert dialog.items_edit.text() == ""
+
+
+def test_a_bad_value_in_the_preview_is_flagged_and_skipping_can_be_chosen(qtbot, tmp_path):
+    path = _write(tmp_path, "user,item,rating\n1,10,4\n2,10,five\n3,11,2\n")
+    dialog = ImportDialog(sniff(path))
+    qtbot.addWidget(dialog)
+    warning = dialog.problem.text()
+    assert warning.startswith("Row 2 of the preview cannot be read")
+    assert "rating 'five' is not a number" in warning and "Skip rows" in warning
+    assert dialog.load_button.isEnabled()  # the user may still load (and skip)
+    assert dialog.preview.item(1, 2).background().color().alpha() > 0
+    assert dialog.preview.item(0, 2).background().style() == Qt.BrushStyle.NoBrush
+    assert "is not a number" in dialog.preview.item(1, 0).toolTip()
+    assert dialog.choices().skip_bad_rows is False
+    dialog.skip_bad.setChecked(True)
+    assert "will be skipped" in dialog.problem.text()
+    choices = dialog.choices()
+    assert choices.skip_bad_rows is True
+    ratings = load_ratings(path, skip_bad_rows=choices.skip_bad_rows, items=False)
+    assert ratings.n_ratings == 2 and ratings.notes["rows_rejected"] == 1
+    dialog.set_role("item", 2)  # "five" as an item id and 10 as a rating read fine
+    dialog.set_role("rating", 1)
+    assert dialog.problem.text() == ""
+    assert dialog.preview.item(1, 2).background().style() == Qt.BrushStyle.NoBrush

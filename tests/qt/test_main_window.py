@@ -114,6 +114,21 @@ class _FailingOnce:
         pass
 
 
+def _retried_after(qtbot, make_window, planted_csv, monkeypatch, oom, **form):
+    """Train once failing with `oom(config)`, accept the retry offer, wait for the second run:
+    (the errors offered, the fake Trainer with its calls' configs, the window)."""
+    fake = _FailingOnce(training_runner.Trainer, oom)
+    monkeypatch.setattr(training_runner, "Trainer", fake)
+    offered = []
+    monkeypatch.setattr(dialogs, "ask_oom_retry", lambda parent, exc: offered.append(exc) or True)
+    window = make_window()
+    _open(qtbot, window, planted_csv)
+    _small(window, batch_size=256, epochs=1, **form)
+    window.training.start()
+    qtbot.waitUntil(lambda: window.fitted is not None, timeout=TIMEOUT)
+    return offered, fake, window
+
+
 def test_out_of_memory_offers_a_retry_with_half_the_batch(
     qtbot, make_window, accept_import, planted_csv, monkeypatch
 ):
@@ -124,18 +139,29 @@ def test_out_of_memory_offers_a_retry_with_half_the_batch(
             config.accum_steps * 2,
         )
 
-    fake = _FailingOnce(training_runner.Trainer, oom)
-    monkeypatch.setattr(training_runner, "Trainer", fake)
-    offered = []
-    monkeypatch.setattr(dialogs, "ask_oom_retry", lambda parent, exc: offered.append(exc) or True)
-    window = make_window()
-    _open(qtbot, window, planted_csv)
-    _small(window, batch_size=256, epochs=1)
-    window.training.start()
-    qtbot.waitUntil(lambda: window.fitted is not None, timeout=TIMEOUT)
+    offered, fake, window = _retried_after(qtbot, make_window, planted_csv, monkeypatch, oom)
     assert (offered[0].batch_size, offered[0].accum_steps) == (128, 2)  # half the batch per pass
     assert (fake.calls[1].batch_size, fake.calls[1].accum_steps) == (256, 2)  # same per step
     assert window.form.config().accum_steps == 2
+
+
+def test_out_of_memory_loading_the_data_offers_the_cpu(
+    qtbot, make_window, accept_import, planted_csv, monkeypatch
+):
+    def oom(config):
+        return OutOfMemoryError(
+            "the GPU (cuda:0) ran out of memory while loading the ratings; train on the CPU",
+            config.batch_size,
+            config.accum_steps,
+            device="cpu",
+        )
+
+    offered, fake, window = _retried_after(
+        qtbot, make_window, planted_csv, monkeypatch, oom, device="auto"
+    )
+    assert offered[0].device == "cpu"
+    assert (fake.calls[1].device, fake.calls[1].batch_size) == ("cpu", 256)  # the batch stays
+    assert window.form.config().device == "cpu"
 
 
 def test_divergence_suggests_a_lower_learning_rate(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from cfdesk.cli.modelfile import (
     add_list_options,
@@ -71,22 +72,46 @@ def parse_rating(text: str) -> tuple[str, float]:
 @reports_errors
 def _run(args: argparse.Namespace) -> int:
     from cfdesk.core.results.foldin import fold_in
+    from cfdesk.core.results.levels import has_levels, top_level_chance, top_level_name, user_vector
+    from cfdesk.core.results.lookup import item_ids_of, user_index
 
     fitted = open_model(args.model)
     rec = recommender_for(fitted, args)
     if args.user is not None:
-        ids, scores = rec.recommend(args.user, **ranking_options(args))
-        who: dict = {"user_id": fitted.users.ids[fitted.users.index_of(args.user)]}
+        user = user_index(fitted, args.user)
+        ranked = rec.rank_idx(user, **ranking_options(args))
+        who: dict = {"user_id": fitted.users.ids[user]}
+        vector = user_vector(fitted, user) if has_levels(fitted) else None
     else:
         folded = fold_in(fitted, [parse_rating(r) for r in args.rate])
-        ids, scores = rec.recommend_folded(folded, **ranking_options(args))
+        ranked = rec.rank_folded(folded, **ranking_options(args))
         who = {"new_user": {"ratings": len(folded.item_idx), "method": folded.method}}
+        vector = folded.vector
+    ids = item_ids_of(fitted, ranked.idx)
     rows = [
-        {"rank": rank, **row, "predicted_rating": round(row["predicted_rating"], 4)}
-        for rank, row in enumerate(item_rows(fitted, ids, scores, "predicted_rating"), start=1)
-    ]
+        {"rank": rank, **row, "predicted_rating": round(row["predicted_rating"], 4),
+         "score": round(score, 4)}
+        for rank, (row, score) in enumerate(
+            zip(item_rows(fitted, ids, ranked.predicted, "predicted_rating"),
+                ranked.score.tolist(), strict=True),
+            start=1,
+        )
+    ]  # fmt: skip
+    chance, chance_column = "", ""
+    if has_levels(fitted):  # the dist model: P(top rating) beside each prediction
+        chances = top_level_chance(fitted, ranked.idx, vector)
+        for row, value in zip(rows, chances.tolist(), strict=True):
+            row["p_top_rating"] = round(value, 4)
+        chance, chance_column = "  {p_top_rating:5.2f}", f", {top_level_name(fitted)}"
+    if not args.json:  # stdout keeps one line per item for scripts
+        print(
+            f"ranking: {rec.ranking}. Columns: rank, predicted rating, score "
+            f"(= {rec.score_formula}){chance_column}, item id, title",
+            file=sys.stderr,
+        )
     lines = [
-        f"{row['rank']:>3}  {row['predicted_rating']:.2f}  {row['item_id']}  {row['title'] or ''}".rstrip()
+        (f"{row['rank']:>3}  {row['predicted_rating']:.2f}  {row['score']:7.3f}"
+         + chance.format(**row) + f"  {row['item_id']}  {row['title'] or ''}").rstrip()
         for row in rows
-    ]
-    return report(args, {**who, "items": rows}, lines)
+    ]  # fmt: skip
+    return report(args, {**who, "ranking": rec.ranking, "items": rows}, lines)

@@ -11,6 +11,7 @@ from cfdesk.cli.tables import item_rows, report, score_lines
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `similar` subcommand."""
+    from cfdesk.core.results.recommend import NEIGHBOUR_MIN_RATINGS, NEIGHBOUR_POOL
     from cfdesk.core.results.similarity import METRICS
 
     parser = model_command(
@@ -24,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     who = parser.add_mutually_exclusive_group(required=True)
     who.add_argument("--item", metavar="ID", help="an item id")
     who.add_argument("--user", metavar="ID", help="a user id (lists similar users)")
-    add_list_options(parser, 10, "neighbours")
+    text = f"{NEIGHBOUR_MIN_RATINGS}, lower when fewer than {NEIGHBOUR_POOL} items have that many"
+    add_list_options(parser, 10, "neighbours", text)
     parser.add_argument("--metric", choices=METRICS, default="cosine", help="(default cosine)")
 
 
@@ -36,10 +38,11 @@ def _run(args: argparse.Namespace) -> int:
     rec = Recommender(fitted)
     score_name = "distance" if args.metric == "euclidean" else "similarity"
     if args.item is not None:
-        ids, scores = rec.similar_items(args.item, args.n, args.metric, args.min_ratings)
+        least = rec.neighbour_min_ratings if args.min_ratings is None else args.min_ratings
+        ids, scores = rec.similar_items(args.item, args.n, args.metric, least)
         rows = item_rows(fitted, ids, scores, score_name)
         item_id = fitted.items.ids[fitted.items.index_of(args.item)]
-        query = {"item_id": item_id, "title": title_of(fitted, item_id)}
+        query = {"item_id": item_id, "title": title_of(fitted, item_id), "min_ratings": least}
         lines = score_lines(rows, score_name)
     else:
         ids, scores = rec.similar_users(args.user, args.n, args.metric)

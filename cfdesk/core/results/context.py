@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -14,6 +14,7 @@ from cfdesk.core.results.item_facts import item_frame
 from cfdesk.core.results.recommend import Recommender
 
 ITEM_COLUMNS = ["item_idx", "item_id", "title", "genres", "count", "mean", "bias"]
+KEPT_RANKERS = 4
 
 
 @dataclass(eq=False)
@@ -45,6 +46,7 @@ class ResultsContext:
     recommender: Recommender
     items: pd.DataFrame  # ITEM_COLUMNS, row i = item index i
     users_by_activity: np.ndarray  # user indices, most ratings first (the picker's order)
+    _rankers: dict[float, Recommender] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, fitted: FittedModel) -> ResultsContext:
@@ -64,13 +66,19 @@ class ResultsContext:
         table = self.fitted.item_table
         return table.genre_names if table is not None else ()
 
-    @cached_property
-    def by_prediction(self) -> Recommender:
-        """A recommender ranked by predicted rating alone (no popularity prior), made on demand."""
-        return Recommender(self.fitted, popularity_weight=0.0)
+    def ranker(self, popularity_weight: float) -> Recommender:
+        """The recommender for one popularity-prior weight (0: by predicted rating alone).
 
-    def ranker(self, favour_popular: bool) -> Recommender:
-        return self.recommender if favour_popular else self.by_prediction
+        Cheap to make (the factors are shared, not copied); the last few are kept.
+        """
+        weight = float(popularity_weight)
+        if weight == self.recommender.popularity_weight:
+            return self.recommender
+        if weight not in self._rankers:
+            if len(self._rankers) >= KEPT_RANKERS:
+                self._rankers.pop(next(iter(self._rankers)))
+            self._rankers[weight] = Recommender(self.fitted, popularity_weight=weight)
+        return self._rankers[weight]
 
     @cached_property
     def _search_keys(self) -> tuple[pd.Series, pd.Series]:

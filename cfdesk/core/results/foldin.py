@@ -57,7 +57,8 @@ def fold_in(
     """Fit a vector (and bias) for someone the model has never seen from (item_id, rating) pairs.
 
     Dot-product models solve ridge least squares toward the average trained user in closed form
-    (milliseconds); the nn model runs GRADIENT_STEPS Adam steps on the user vector and bias.
+    (milliseconds); the others (nn, dist, ensembles) run GRADIENT_STEPS Adam steps on one row
+    of the model's user state.
     """
     idx, ratings = _pairs_to_arrays(fitted, pairs)
     module = fitted.module
@@ -90,26 +91,24 @@ def _least_squares(
 
 
 def _gradient(fitted: FittedModel, idx: np.ndarray, ratings: np.ndarray, reg: float) -> FoldedUser:
-    """Adam on the user vector and bias only, weights frozen; squared error on the rating scale.
+    """Adam on one row of the model's user state (vector, and bias where the model has one),
+    weights frozen; squared error on the rating scale, pulled toward the average user.
 
-    Predictions go through the model's own `vector_raw`, so whatever the network adds (item
-    biases, extra inputs) is part of the fit.
+    Predictions go through the model's own `state_predict`, so whatever the network adds (item
+    biases, extra inputs, the members of an ensemble) is part of the fit.
     """
     module = fitted.module
     module.eval()
     with torch.no_grad():
-        vectors = module.user_embeddings().detach().float()
-        biases = module.user_biases()
-        mean_bias = 0.0 if biases is None else float(biases.detach().float().mean())
-        prior = torch.cat([vectors.mean(dim=0), torch.tensor([mean_bias])])
+        prior = module.user_state().detach().float().mean(dim=0)
+    has_bias = module.user_biases() is not None
     items = torch.as_tensor(idx)
     target = torch.as_tensor(ratings)
     params = prior.clone().requires_grad_(True)
     first, second = torch.zeros_like(prior), torch.zeros_like(prior)
     with _one_thread(), torch.enable_grad():
         for step in range(1, GRADIENT_STEPS + 1):
-            vector = params[:-1].expand(len(idx), -1)
-            pred = module._squash(module.vector_raw(vector, items) + params[-1])
+            pred = module.state_predict(params.expand(len(idx), -1), items)
             loss = ((pred - target) ** 2).sum() + reg * ((params - prior) ** 2).sum()
             (grad,) = torch.autograd.grad(loss, params)  # the network's weights stay untouched
             first.mul_(0.9).add_(grad, alpha=0.1)
@@ -117,8 +116,10 @@ def _gradient(fitted: FittedModel, idx: np.ndarray, ratings: np.ndarray, reg: fl
             with torch.no_grad():
                 step_size = _LR / (1 - 0.9**step)
                 params -= step_size * first / ((second / (1 - 0.999**step)).sqrt() + 1e-8)
-    fitted_params = params.detach().clone()
-    return FoldedUser(fitted_params[:-1], float(fitted_params[-1]), idx, ratings, "gradient")
+    state = params.detach().clone()
+    if has_bias:
+        return FoldedUser(state[:-1], float(state[-1]), idx, ratings, "gradient")
+    return FoldedUser(state, 0.0, idx, ratings, "gradient")
 
 
 @contextlib.contextmanager

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import torch
@@ -30,14 +30,51 @@ DEFAULT_MIN_RATINGS = 0
 # split: 3.25-3.5 keeps NDCG@10 at 0.107-0.110, 4 costs 13 % (0.093, no better than popularity).
 DEFAULT_LIKED_SHARE = 0.625
 _CANDIDATES = 4  # liked-first picks from the top 4·n keys; users short of liked items rescan
+RANKINGS = ("popular-prior", "predicted")
+# Cosine neighbours of items rated a handful of times are noise (their factors barely moved from
+# the initialisation). On ml-100k (bench/bench_neighbours.py, docs/results.md) no filter let items
+# with fewer than 5 ratings take 10 % of the top-10 neighbours of popular items; a minimum of 20
+# removes them and raises the share of neighbours sharing a genre from 60 % to 64 %.
+NEIGHBOUR_MIN_RATINGS = 20
+NEIGHBOUR_POOL = 100  # ...but the default never leaves fewer than this many items to choose from  # the CLI's --ranking choices, the default first
 
 Genres = str | Sequence[str] | None
+
+
+class Ranked(NamedTuple):
+    """Item indices, predicted ratings and the score the list is ordered by (-1/NaN: padding).
+
+    With a popularity prior the score is the model's raw output (before the output sigmoid) plus
+    weight · ln(1 + training ratings); ranked by prediction alone it is the predicted rating.
+    """
+
+    idx: np.ndarray
+    predicted: np.ndarray
+    score: np.ndarray
+
+
+def ranking_label(popularity_weight: float, liked_share: float | None) -> str:
+    """How a list was ordered, as the export's `ranking` column and the CLI's JSON say it."""
+    if popularity_weight == 0:
+        return "predicted"
+    floor = "" if liked_share is not None else " no-floor"
+    return f"popular-prior w={popularity_weight:g}{floor}"
 
 
 def scale_point(rating_range: tuple[float, float], share: float) -> float:
     """The rating `share` of the way up the scale, so floors follow 1-5, 0.5-10.5, ... alike."""
     low, high = rating_range
     return low + share * (high - low)
+
+
+def neighbour_min_ratings(item_count: np.ndarray) -> int:
+    """The default minimum support of similar items: NEIGHBOUR_MIN_RATINGS, lowered on a small
+    catalogue so that at least NEIGHBOUR_POOL items (or all rated ones) stay eligible."""
+    counts = np.sort(np.asarray(item_count))[::-1]
+    counts = counts[counts > 0]
+    if len(counts) == 0:
+        return 0
+    return int(min(NEIGHBOUR_MIN_RATINGS, counts[min(NEIGHBOUR_POOL, len(counts)) - 1]))
 
 
 def seen_pairs(seen: SeenItems, users: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -57,7 +94,8 @@ class Recommender:
     user picker, an export over every user) pay only for the matmul and the top-k.
     Ranking key = predicted logit without the user's bias + popularity_weight · log(1 + count),
     among items predicted at least the liked floor first (`liked_share` of the rating scale; None:
-    no floor), then the rest by prediction; the returned scores are always predicted ratings.
+    no floor), then the rest by prediction; `recommend*` return predicted ratings, `rank*` also
+    the score shown beside them (Ranked).
     """
 
     def __init__(
@@ -79,6 +117,18 @@ class Recommender:
         self._prior = (self.popularity_weight * torch.log1p(counts)).to(self.device)
         self._extras: dict[tuple, torch.Tensor] = {}
         self._neighbours: dict[str, Neighbours] = {}
+
+    @property
+    def ranking(self) -> str:
+        """'predicted' or 'popular-prior w=…' (see ranking_label)."""
+        return ranking_label(self.popularity_weight, self.liked_share)
+
+    @property
+    def score_formula(self) -> str:
+        """What the ranking score is, in one phrase (the CLI's header, the app's tooltips)."""
+        if self.popularity_weight == 0:
+            return "predicted rating"
+        return f"raw model score + {self.popularity_weight:g} × ln(1 + ratings)"
 
     # ---- eligibility -------------------------------------------------------------------------
     def eligible(self, min_ratings: int = 0, genres: Genres = None) -> np.ndarray:
@@ -116,27 +166,37 @@ class Recommender:
 
     # ---- recommendations by index ------------------------------------------------------------
     def recommend_idx(
+        self, user_idx: int | Iterable[int], n: int = 10, **filters: object
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Item indices and predicted ratings, best first: 1-D for one user, 2-D for many.
+
+        `filters` are rank_idx's (exclude_seen, min_ratings, genres). In the 2-D form a user with
+        fewer than `n` eligible items gets index -1 and score NaN in the trailing places; the 1-D
+        form is simply shorter.
+        """
+        ranked = self.rank_idx(user_idx, n, **filters)
+        return ranked.idx, ranked.predicted
+
+    def rank_idx(
         self,
         user_idx: int | Iterable[int],
         n: int = 10,
         exclude_seen: bool = True,
         min_ratings: int = DEFAULT_MIN_RATINGS,
         genres: Genres = None,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Item indices and predicted ratings, best first: 1-D for one user, 2-D for many.
-
-        In the 2-D form a user with fewer than `n` eligible items gets index -1 and score NaN in
-        the trailing places; the 1-D form is simply shorter.
-        """
+    ) -> Ranked:
+        """recommend_idx plus the ranking score of every listed item."""
         single = np.ndim(user_idx) == 0
         users = np.atleast_1d(np.asarray(user_idx, dtype=np.int64))
         parts = list(self.iter_batches(users, n, exclude_seen, min_ratings, genres))
-        idx = np.concatenate([p[1] for p in parts]) if parts else np.zeros((0, 0), np.int64)
-        scores = np.concatenate([p[2] for p in parts]) if parts else np.zeros((0, 0), np.float32)
+        if not parts:
+            empty = np.zeros((0, 0), np.float32)
+            return Ranked(np.zeros((0, 0), np.int64), empty, empty)
+        ranked = Ranked(*(np.concatenate([p[1][i] for p in parts]) for i in range(3)))
         if single:
-            keep = idx[0] >= 0
-            return idx[0][keep], scores[0][keep]
-        return idx, scores
+            keep = ranked.idx[0] >= 0
+            return Ranked(*(column[0][keep] for column in ranked))
+        return ranked
 
     def iter_batches(
         self,
@@ -146,8 +206,8 @@ class Recommender:
         min_ratings: int = DEFAULT_MIN_RATINGS,
         genres: Genres = None,
         batch_size: int | None = None,
-    ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """Yield (user_idx, item_idx (B, k), scores (B, k)) per batch; memory stays bounded."""
+    ) -> Iterator[tuple[np.ndarray, Ranked]]:
+        """Yield (user_idx, Ranked with (B, k) arrays) per batch; memory stays bounded."""
         users = np.asarray(users, dtype=np.int64)
         if len(users) and (users.min() < 0 or users.max() >= self.fitted.n_users):
             raise IndexError("user index out of range")
@@ -160,8 +220,7 @@ class Recommender:
             batch = users[start : start + step]
             keys = self.scorer.keys(batch, extra, buffer)
             excluded = seen_pairs(self.fitted.seen, batch) if exclude_seen else None
-            idx, scores = self._top(keys, n, excluded, self.scorer.user_offset(batch))
-            yield batch, idx, scores
+            yield batch, self._top(keys, n, excluded, self.scorer.user_offset(batch))
 
     def _top(
         self,
@@ -169,7 +228,7 @@ class Recommender:
         n: int,
         excluded: tuple[np.ndarray, np.ndarray] | None,
         user_offset: torch.Tensor,
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> Ranked:
         """Top-k of the keys after exclusions; the sigmoid runs only on the k kept entries."""
         if excluded is not None:
             rows, cols = (torch.as_tensor(a, dtype=torch.int64) for a in excluded)
@@ -183,9 +242,10 @@ class Recommender:
             values, idx = torch.topk(keys, k, dim=1)
             pad = torch.isneginf(values)
         scores = self.scorer.squash(values - self._prior[idx] + offset)
+        shown = scores if self.popularity_weight == 0 else values + offset
         idx = idx.masked_fill(pad, -1)
-        scores = scores.masked_fill(pad, torch.nan)
-        return idx.cpu().numpy().astype(np.int64), scores.cpu().numpy()
+        scores, shown = (s.masked_fill(pad, torch.nan).cpu().numpy() for s in (scores, shown))
+        return Ranked(idx.cpu().numpy().astype(np.int64), scores, shown)
 
     def _liked_first(
         self, keys: torch.Tensor, k: int, offset: torch.Tensor
@@ -240,24 +300,34 @@ class Recommender:
             users: int | np.ndarray = user_index(self.fitted, user_ids)
         else:
             users = user_indices(self.fitted, user_ids)
-        idx, scores = self.recommend_idx(users, n, exclude_seen, min_ratings, genres)
+        idx, scores = self.recommend_idx(
+            users, n, exclude_seen=exclude_seen, min_ratings=min_ratings, genres=genres
+        )
         return item_ids_of(self.fitted, idx), scores
 
     def recommend_folded(
+        self, folded: FoldedUser, n: int = 10, **filters: object
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Raw item ids and predicted ratings for a folded-in new user, best first (`filters`:
+        rank_folded's)."""
+        ranked = self.rank_folded(folded, n, **filters)
+        return item_ids_of(self.fitted, ranked.idx), ranked.predicted
+
+    def rank_folded(
         self,
         folded: FoldedUser,
         n: int = 10,
         exclude_seen: bool = True,
         min_ratings: int = DEFAULT_MIN_RATINGS,
         genres: Genres = None,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Raw item ids and predicted ratings for a folded-in new user, best first."""
+    ) -> Ranked:
+        """Item indices, predicted ratings and ranking scores for a folded-in new user."""
         keys = self.scorer.folded_keys(folded.vector, self._extra(min_ratings, genres))
         excluded = (np.zeros(len(folded.item_idx), np.int64), folded.item_idx)
         offset = torch.tensor([[folded.bias]], dtype=torch.float32)
-        idx, scores = self._top(keys, n, excluded if exclude_seen else None, offset)
-        keep = idx[0] >= 0
-        return item_ids_of(self.fitted, idx[0][keep]), scores[0][keep]
+        ranked = self._top(keys, n, excluded if exclude_seen else None, offset)
+        keep = ranked.idx[0] >= 0
+        return Ranked(*(column[0][keep] for column in ranked))
 
     def score_folded(self, folded: FoldedUser) -> np.ndarray:
         """Predicted rating of every item (by index) for a folded-in user, seen items included."""
@@ -274,14 +344,21 @@ class Recommender:
             self._neighbours[which] = Neighbours(vectors)
         return self._neighbours[which]
 
+    @property
+    def neighbour_min_ratings(self) -> int:
+        """Default minimum rating count of a similar item for this model (neighbour_min_ratings)."""
+        return neighbour_min_ratings(self.fitted.item_count)
+
     def similar_items_idx(
-        self, item_idx: int, n: int = 10, metric: str = "cosine", min_ratings: int = 0
+        self, item_idx: int, n: int = 10, metric: str = "cosine", min_ratings: int | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Item indices most like `item_idx` (never itself) and their similarity or distance."""
-        return self._table("items").nearest(int(item_idx), n, metric, self.eligible(min_ratings))
+        """Item indices most like `item_idx` (never itself) and their similarity or distance;
+        `min_ratings` None: the model's default (neighbour_min_ratings)."""
+        least = self.neighbour_min_ratings if min_ratings is None else min_ratings
+        return self._table("items").nearest(int(item_idx), n, metric, self.eligible(least))
 
     def similar_items(
-        self, item_id: object, n: int = 10, metric: str = "cosine", min_ratings: int = 0
+        self, item_id: object, n: int = 10, metric: str = "cosine", min_ratings: int | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Raw item ids most like `item_id`; scores are similarities, or distances for euclidean."""
         idx, scores = self.similar_items_idx(

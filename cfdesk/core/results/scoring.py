@@ -35,13 +35,14 @@ class ItemScorer:
         self._net = None if self.is_dot else self._device_copy(module)
 
     def _device_copy(self, module: CollabModel) -> CollabModel:
-        """The nn model runs on the chosen device without moving the caller's CPU copy."""
+        """Other models than the dot family run on the chosen device without moving the caller's
+        CPU copy."""
         return module if self.device.type == "cpu" else copy.deepcopy(module).to(self.device)
 
     @property
     def batch_size(self) -> int:
-        """Users per batch so the score block (and the nn's hidden activations) stay bounded."""
-        width = 1 if self.is_dot else sum(p.shape[0] for p in self._net.layers.parameters())
+        """Users per batch so the score block (and a network's hidden activations) stay bounded."""
+        width = 1 if self.is_dot else self._net.scoring_width()
         return max(1, SCORE_BYTES_PER_BATCH // (4 * self.n_items * max(1, width)))
 
     def item_offset(self) -> torch.Tensor:
@@ -73,7 +74,7 @@ class ItemScorer:
         return self._net_raw(vector) + extra
 
     def _net_raw(self, vectors: torch.Tensor) -> torch.Tensor:
-        """The nn model scores every (user, item) pair through its own vector_raw (biases too)."""
+        """Other models score every (user, item) pair through their own vector_raw (biases too)."""
         b, n = vectors.shape[0], self.n_items
         items = torch.arange(n, device=self.device).repeat(b)
         return self._net.vector_raw(vectors.repeat_interleave(n, dim=0), items).view(b, n)

@@ -1,4 +1,5 @@
-"""Top-N quality on held-out ratings: precision, recall and NDCG at k, and a popularity baseline."""
+"""Top-N quality on held-out ratings: precision, recall and NDCG at k, and a popularity baseline,
+beside how much of the catalogue the lists use (coverage, concentration)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,21 @@ RELEVANT_SHARE = 0.75  # relevant = rating in the top quarter of the scale: 4+ o
 
 
 @dataclass(frozen=True)
+class Spread:
+    """How a set of top-k lists uses the catalogue: accuracy alone hides a list of blockbusters.
+
+    coverage: distinct items listed / items with a training rating; gini: of how often each of
+    those items is listed (0 = evenly, 1 = one item everywhere); top_share: share of the lists
+    that hold the most-listed item.
+    """
+
+    coverage: float
+    distinct: int
+    gini: float
+    top_share: float
+
+
+@dataclass(frozen=True)
 class RankingReport:
     """Mean precision/recall/NDCG@k over test users with at least one relevant item."""
 
@@ -25,6 +41,10 @@ class RankingReport:
     ndcg: float
     n_users: int
     threshold: float
+    coverage: float = float("nan")
+    distinct: int = 0
+    gini: float = float("nan")
+    top_share: float = float("nan")
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict."""
@@ -73,6 +93,35 @@ def ranking_metrics(recommended: np.ndarray, relevant: list[np.ndarray], k: int)
     return float(np.mean(precision)), float(np.mean(recall)), float(np.mean(ndcg))
 
 
+def gini(counts: np.ndarray) -> float:
+    """Gini coefficient of non-negative counts (0: all equal; near 1: one holds everything)."""
+    values = np.sort(np.asarray(counts, dtype=np.float64))
+    total = values.sum()
+    if len(values) == 0 or total == 0:
+        return 0.0
+    ranks = np.arange(1, len(values) + 1)
+    return float(
+        2 * (ranks * values).sum() / (len(values) * total) - (len(values) + 1) / len(values)
+    )
+
+
+def spread(recommended: np.ndarray, eligible: np.ndarray) -> Spread:
+    """Coverage and concentration of top-k lists (rows; -1 gaps) over the `eligible` items."""
+    listed = recommended[recommended >= 0]
+    counts = np.bincount(listed, minlength=len(eligible))[eligible]
+    n_lists = max(len(recommended), 1)
+    top = int(counts.max(initial=0))
+    distinct = int((counts > 0).sum())
+    return Spread(distinct / max(len(counts), 1), distinct, gini(counts), top / n_lists)
+
+
+def _report(label: str, k: int, recommended: np.ndarray, relevant: list, fitted: FittedModel,
+            threshold: float) -> RankingReport:  # fmt: skip
+    p, r, ndcg = ranking_metrics(recommended, relevant, k)
+    used = spread(recommended[:, :k], np.asarray(fitted.item_count) > 0)
+    return RankingReport(label, k, p, r, ndcg, len(relevant), threshold, **asdict(used))
+
+
 def evaluate_recommender(
     recommender: Recommender,
     test: Ratings,
@@ -86,8 +135,7 @@ def evaluate_recommender(
     threshold = relevance_threshold(fitted.rating_range) if threshold is None else threshold
     users, relevant = relevant_items(fitted, test, threshold)
     recommended, _ = recommender.recommend_idx(users, n=k, **options)
-    p, r, ndcg = ranking_metrics(recommended.reshape(len(users), -1), relevant, k)
-    return RankingReport(label, k, p, r, ndcg, len(users), threshold)
+    return _report(label, k, recommended.reshape(len(users), -1), relevant, fitted, threshold)
 
 
 def popularity_idx(fitted: FittedModel, users: np.ndarray, k: int) -> np.ndarray:
@@ -105,5 +153,4 @@ def evaluate_popularity(
     """The same metrics for the most-rated unseen items."""
     threshold = relevance_threshold(fitted.rating_range) if threshold is None else threshold
     users, relevant = relevant_items(fitted, test, threshold)
-    p, r, ndcg = ranking_metrics(popularity_idx(fitted, users, k), relevant, k)
-    return RankingReport("popularity", k, p, r, ndcg, len(users), threshold)
+    return _report("popularity", k, popularity_idx(fitted, users, k), relevant, fitted, threshold)

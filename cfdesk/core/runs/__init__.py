@@ -1,4 +1,5 @@
-"""The run store: every training run, from the app, the CLI or a tuning study, in one SQLite file.
+"""Runs and studies: the run store (every training, from the app, the CLI or Tune, in one SQLite
+file), hyper-parameter search (Tune, tune.py) over the trainer, and blends of its best trials.
 
 Where: `runs.sqlite` in cfdesk's data folder (`CFDESK_DATA_DIR` moves it with the demo data;
 `CFDESK_RUNS_DB` names the file itself). WAL mode, `PRAGMA busy_timeout` of 2 s, a schema version

@@ -17,9 +17,13 @@ from cfdesk.core.errors import DataError
 from cfdesk.core.fitted import FittedModel
 from cfdesk.core.results.item_facts import item_titles
 from cfdesk.core.results.lookup import user_indices
-from cfdesk.core.results.recommend import DEFAULT_MIN_RATINGS, Genres, Recommender
+from cfdesk.core.results.recommend import DEFAULT_MIN_RATINGS, Genres, Ranked, Recommender
 
-RECOMMENDATION_COLUMNS = ["user_id", "rank", "item_id", "title", "predicted_rating"]
+# `score` is what the list is ordered by and `ranking` names how (docs/results.md, "Export"):
+# a column rather than a comment line or a sidecar, so every CSV reader keeps it with the rows.
+RECOMMENDATION_COLUMNS = [
+    "user_id", "rank", "item_id", "title", "predicted_rating", "score", "ranking"
+]  # fmt: skip
 DECIMALS = 4
 PAIRS_PER_BATCH = 200_000
 
@@ -47,7 +51,8 @@ def export_recommendations(
     should_stop: ShouldStop | None = None,
     batch_size: int | None = None,
 ) -> ExportSummary:
-    """Write user_id,rank,item_id[,title],predicted_rating for every trained user (or `user_ids`).
+    """Write user_id,rank,item_id[,title],predicted_rating,score,ranking for every trained user
+    (or `user_ids`).
 
     Users are scored in batches, so memory stays bounded; the title column appears only when the
     model has item metadata. Cancel or failure leaves no file (and any old one intact).
@@ -65,9 +70,9 @@ def export_recommendations(
             users, n, exclude_seen, min_ratings, genres, batch_size=batch_size
         )
         done = 0
-        for batch, idx, scores in batches:
+        for batch, ranked in batches:
             check_stop(should_stop, f"the export to {path}")
-            block = _recommendation_block(fitted, titles, batch, idx, scores)
+            block = _recommendation_block(fitted, titles, batch, ranked, recommender.ranking)
             block.to_csv(handle, header=rows == 0, index=False, lineterminator="\n")
             rows += len(block)
             done += len(batch)
@@ -86,10 +91,11 @@ def _recommendation_block(
     fitted: FittedModel,
     titles: np.ndarray | None,
     users: np.ndarray,
-    idx: np.ndarray,
-    scores: np.ndarray,
+    ranked: Ranked,
+    ranking: str,
 ) -> pd.DataFrame:
     """One batch as a frame, built with numpy (no Python loop over rows); gaps dropped."""
+    idx = ranked.idx
     keep = idx >= 0
     rows, ranks = np.nonzero(keep)
     items = idx[keep]
@@ -98,7 +104,9 @@ def _recommendation_block(
         "rank": ranks + 1,
         "item_id": fitted.items.ids[items],
         "title": None if titles is None else titles[items],
-        "predicted_rating": np.round(scores[keep].astype(np.float64), DECIMALS),
+        "predicted_rating": np.round(ranked.predicted[keep].astype(np.float64), DECIMALS),
+        "score": np.round(ranked.score[keep].astype(np.float64), DECIMALS),
+        "ranking": ranking,
     }
     return pd.DataFrame({c: block[c] for c in _columns(titles)})
 

@@ -17,13 +17,16 @@ from cfdesk.core.atomic import atomic_write
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.data.ids import IdIndex
 from cfdesk.core.data.items import ItemTable
+from cfdesk.core.data.provenance import DataSource
+from cfdesk.core.ensemble import Ensemble
 from cfdesk.core.errors import ModelFileError
 from cfdesk.core.fitted import FittedModel, SeenItems
-from cfdesk.core.model import build_model
+from cfdesk.core.model import CollabModel, build_model
 
 SUFFIX = ".cfmodel"
 FORMAT_NAME = "cfdesk-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: rating-distribution models and ensembles (version 1 files still open)
+NEW_IN_2 = ("dist", "ensemble")  # other kinds are written as version 1, for older cfdesk too
 MAX_HEADER_BYTES = 100 * 1024 * 1024  # refuse bigger headers before reading them
 CHECKSUM = "checksum"  # sha256 of the other metadata and the tensor bytes: any flipped bit shows
 
@@ -36,8 +39,12 @@ def _ids_meta(index: IdIndex, name: str, tensors: dict) -> dict:
     return {"kind": "str", "values": [str(v) for v in index.ids.tolist()]}
 
 
-def _model_meta(fitted: FittedModel) -> dict:
-    module = fitted.module
+def _model_meta(module: CollabModel) -> dict:
+    """Sizes to rebuild the module before its weights are read; an ensemble lists its members."""
+    if isinstance(module, Ensemble):
+        members = [_model_meta(m) for m in module.members]
+        return {"kind": module.kind, "n_users": module.n_users, "n_items": module.n_items,
+                "members": members}  # fmt: skip
     return {
         "kind": module.kind,
         "n_users": module.n_users,
@@ -46,6 +53,7 @@ def _model_meta(fitted: FittedModel) -> dict:
         "y_range": list(module.y_range) if module.y_range else None,
         "layers": list(getattr(module, "hidden", ())),
         "dot_branch": bool(getattr(module, "dot_branch", False)),
+        "levels": module.levels.tolist() if hasattr(module, "levels") else [],
     }
 
 
@@ -68,11 +76,11 @@ def model_to_bytes(fitted: FittedModel) -> bytes:
     tensors["item_mean"] = torch.from_numpy(np.asarray(fitted.item_mean, dtype=np.float32))
     meta = {
         "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
+        "format_version": 2 if fitted.module.kind in NEW_IN_2 else 1,
         "cfdesk_version": __version__,
         "torch_version": torch.__version__,
         "config": fitted.config.to_dict(),
-        "model": _model_meta(fitted),
+        "model": _model_meta(fitted.module),
         "users": _ids_meta(fitted.users, "users", tensors),
         "items": _ids_meta(fitted.items, "items", tensors),
         "item_table": _items_meta(fitted.item_table),
@@ -82,6 +90,7 @@ def model_to_bytes(fitted: FittedModel) -> bytes:
         "history": fitted.history,
         "metrics": fitted.metrics,
         "dataset_name": fitted.dataset_name,
+        "data_source": None if fitted.data_source is None else fitted.data_source.to_dict(),
     }
     text = {key: json.dumps(value, default=_jsonable) for key, value in meta.items()}
     data = safetensors.torch.save(tensors, metadata=text)
@@ -215,16 +224,25 @@ def _ids(meta: dict, name: str, tensors: dict) -> IdIndex:
     return IdIndex(np.array(meta[name]["values"], dtype=object))
 
 
-def _rebuild(meta: dict, tensors: dict) -> FittedModel:
-    shape = meta["model"]
+def _build(shape: dict) -> CollabModel:
+    """A fresh module of the shape the metadata describes (weights still to be loaded)."""
+    if shape["kind"] == "ensemble":
+        members = [_build(m) for m in shape["members"]]
+        return Ensemble(members, [0.0] * len(members))
     y_range = tuple(shape["y_range"]) if shape["y_range"] else None
     args = (shape["kind"], shape["n_users"], shape["n_items"], shape["n_factors"], y_range)
     args += (tuple(shape["layers"]) if shape["kind"] == "nn" else (),)  # () is a valid nn too
     args += (bool(shape.get("dot_branch", False)),)  # older nn files lack it: rebuild that shape
+    if shape["kind"] == "dist":
+        return build_model(*args, levels=tuple(shape["levels"]))
+    return build_model(*args)
+
+
+def _rebuild(meta: dict, tensors: dict) -> FittedModel:
     state = {k[len("model.") :]: v for k, v in tensors.items() if k.startswith("model.")}
     with torch.device("meta"):  # no memory: a header claiming 10**9 users allocates nothing
-        _shapes_match(build_model(*args), state)
-    module = build_model(*args)
+        _shapes_match(_build(meta["model"]), state)
+    module = _build(meta["model"])
     module.load_state_dict(state, strict=True)
     module.eval().requires_grad_(False)
     table = meta["item_table"]
@@ -250,4 +268,5 @@ def _rebuild(meta: dict, tensors: dict) -> FittedModel:
         history=meta["history"],
         metrics=meta["metrics"],
         dataset_name=meta["dataset_name"],
+        data_source=DataSource.from_dict(meta.get("data_source")),  # older files have none
     )

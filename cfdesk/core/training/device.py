@@ -1,4 +1,5 @@
-"""Which torch device to train on: auto picks CUDA, then Apple MPS, then the CPU."""
+"""Which torch device to train on: Auto picks CUDA, then Apple MPS, where the data is big enough
+for a GPU to pay (AUTO_GPU_MIN_RATINGS), else the CPU."""
 
 from __future__ import annotations
 
@@ -24,18 +25,52 @@ class DeviceInfo:
     name: str  # display name, e.g. "NVIDIA H200 (cuda:0)"
 
 
+# Provisional (docs/gpu.md, "Auto"): below this many training ratings a GPU epoch is estimated
+# to cost more than a CPU epoch, since a GPU step costs its ~80 kernel launches (~0.5 ms) however
+# few ratings it holds and CUDA's start-up takes 1-3 s; to be replaced by a measured threshold.
+AUTO_GPU_MIN_RATINGS = 2_000_000
+
+
 def _mps_available() -> bool:
     mps = getattr(torch.backends, "mps", None)
     return bool(mps and mps.is_available())
 
 
+def _gpu_kind() -> str | None:
+    """The GPU kind here ("cuda" or "mps") or None; counting CUDA devices creates no context."""
+    if torch.cuda.is_available():
+        return "cuda"
+    return "mps" if _mps_available() else None
+
+
+def pick_device(name: str, n_ratings: int) -> tuple[torch.device, str]:
+    """The device for a fit of `n_ratings` training ratings and, for Auto, a sentence saying why
+    (empty for an explicit setting)."""
+    if (name or "auto").strip().lower() != "auto":
+        return resolve_device(name), ""
+    kind = _gpu_kind()
+    if kind is None:
+        return torch.device("cpu"), "Auto: no GPU found, training on the CPU."
+    if n_ratings < AUTO_GPU_MIN_RATINGS:
+        return torch.device("cpu"), (
+            f"Auto: training on the CPU, not the GPU ({kind}): {n_ratings:,} training ratings "
+            f"are fewer than {AUTO_GPU_MIN_RATINGS:,}, below which a GPU epoch is estimated to "
+            "be slower (docs/gpu.md). Choose the GPU in Device to use it anyway."
+        )
+    device = resolve_device(kind)
+    return device, (
+        f"Auto: training on {device_name(device)}: {n_ratings:,} training ratings are at "
+        f"least {AUTO_GPU_MIN_RATINGS:,}, where the GPU is estimated to be faster."
+    )
+
+
 def resolve_device(name: str = "auto") -> torch.device:
-    """Turn a setting ("auto", "cpu", "cuda", "cuda:1", "mps") into an available device."""
+    """Turn a setting ("auto", "cpu", "cuda", "cuda:1", "mps") into an available device; Auto
+    here is the first GPU whatever the data size (see pick_device)."""
     choice = (name or "auto").strip().lower()
     if choice == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda", torch.cuda.current_device())
-        return torch.device("mps") if _mps_available() else torch.device("cpu")
+        kind = _gpu_kind()
+        return resolve_device(kind) if kind else torch.device("cpu")
     try:
         device = torch.device(choice)
     except RuntimeError as exc:
@@ -70,17 +105,33 @@ def device_name(device: torch.device) -> str:
     return f"{cpu} CPU ({threads} thread{'s' if threads > 1 else ''})"
 
 
+def cpu_device() -> DeviceInfo:
+    """The CPU's entry: known at once, without asking any GPU driver."""
+    return DeviceInfo("cpu", device_name(torch.device("cpu")))
+
+
 def list_devices() -> list[DeviceInfo]:
-    """Every device this machine can train on, CPU last so the first entry is the fastest."""
+    """Every device this machine can train on, CPU last so the first entry is the fastest.
+
+    Naming a CUDA GPU starts CUDA in this process (a second or more): call it off the UI thread.
+    """
     found = [
         DeviceInfo(f"cuda:{i}", f"{torch.cuda.get_device_name(i)} (cuda:{i})")
         for i in range(torch.cuda.device_count() if torch.cuda.is_available() else 0)
     ]
     if _mps_available():
         found.append(DeviceInfo("mps", "Apple GPU (mps)"))
-    cpu = torch.device("cpu")
-    found.append(DeviceInfo("cpu", device_name(cpu)))
-    return found
+    return [*found, cpu_device()]
+
+
+SYNC_FREE_DEVICES = frozenset({"cuda"})
+
+
+def sync_free(device: torch.device) -> bool:
+    """Whether a training step here must never make the host wait for the device: on CUDA each
+    wait costs a round trip per step, so steps use fixed-size slot tables and fused optimizers
+    with step counts on the device; the CPU keeps its exact-size tables (faster there)."""
+    return device.type in SYNC_FREE_DEVICES
 
 
 def synchronize(device: torch.device) -> None:

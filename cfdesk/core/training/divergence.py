@@ -23,7 +23,8 @@ def finite_loss(value: torch.Tensor, epoch: int, lr: float) -> float:
 
 def check_weights(module: nn.Module, epoch: int, lr: float) -> None:
     """The epoch's last step can diverge after its loss was counted: never keep such weights."""
-    if not all(bool(torch.isfinite(p).all()) for p in module.parameters()):
+    finite = torch.stack([torch.isfinite(p).all() for p in module.parameters()]).all()
+    if not bool(finite):  # one wait for the device per epoch, not one per weight
         raise TrainingError(
             f"the model's weights became NaN or infinite at the end of epoch {epoch} "
             f"(learning rate {lr:.3g}); lower the learning rate"

@@ -3,12 +3,15 @@
 At MovieLens-25M's shape autograd and functional_call cost more than the arithmetic: each batch
 here gathers its unique rows once, computes the error and the gradients in closed form, sums
 them onto the unique rows with `index_add_`, and gives only those rows the lazy AdamW (or
-momentum SGD) update of `lazy_optim` — the same maths as the autograd path, fewer passes.
+momentum SGD) update of `row_sparse` — the same maths as the autograd path, fewer passes.
 
 On the CPU a step runs in blocks of whole users (`CPU_BLOCK` ratings): a block's user rows are
 gathered, differentiated, updated and stored while they are still in cache, and only the item
 rows (few, and shared by every block) wait for the end of the step. A real allocation failure on
 the CPU is a RuntimeError, which the trainer never retries.
+
+On CUDA the rows sit in fixed-size slot tables (`slots.py`) and micro-batches are plain slices:
+no op's size depends on the data, so the host never waits for the GPU during a step.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import torch
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.errors import TrainingError
 from cfdesk.core.model import CollabModel
-from cfdesk.core.training.device import waits_spin
+from cfdesk.core.training.device import sync_free, waits_spin
 from cfdesk.core.training.row_sparse import RowSparseOptimizer
 
 HAND_KINDS = ("dot", "dotbias")
@@ -69,6 +72,8 @@ class HandGradOptimizer(RowSparseOptimizer):
         """One optimizer step over the batch in micro-batches of whole users; returns the summed
         squared error. Several CPU blocks store their user rows as they go; otherwise every new
         row is stored at the end (see `apply`)."""
+        if sync_free(users.device):
+            return self._slot_step(users, items, target, micro)
         users, order = torch.sort(users)  # grouped by user: blocks of whole users, rows in order
         items, target = items.index_select(0, order), target.index_select(0, order)
         uniq_u, user_pos, counts = torch.unique_consecutive(
@@ -123,6 +128,28 @@ class HandGradOptimizer(RowSparseOptimizer):
                 staged += block
         items_update = [(name, uniq_i, item_grads[name], item_tables[name]) for name in item_tables]
         self.apply(staged + items_update)
+        return sq_total
+
+    def _slot_step(self, users, items, target, micro: int) -> torch.Tensor:
+        """The step in fixed-size slot tables: shapes depend on the batch size only, and every
+        row is stored at the end, so the trainer's out-of-memory retry steps each row once."""
+        sides = self.slots(users, items)
+        tables = {
+            **self._rows("user", sides["user"].rows),
+            **self._rows("item", sides["item"].rows),
+        }
+        grads = {name: torch.zeros_like(t) for name, t in tables.items()}
+        sq_total, n = torch.zeros((), device=target.device), len(target)
+        for lo in range(0, n, micro):
+            part = slice(lo, lo + micro)
+            sq_total += self._accumulate(
+                tables, grads, sides["user"].pos[part], sides["item"].pos[part], target[part], n
+            )
+        side = {name: sides[role] for name, role in self.roles.items()}
+        self.apply(
+            [(name, side[name].rows, side[name].fill(grads[name]), t) for name, t in tables.items()]
+        )
+        self.advance(self.roles)
         return sq_total
 
     def _item_index(self, items: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

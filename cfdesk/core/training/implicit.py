@@ -1,11 +1,11 @@
 """SVD++'s implicit feedback, made cheap: which items a user rated shapes their vector.
 
 Each user's vector gains z_u = |N(u)|^-1/2 · Σ_{j ∈ N(u)} y_j over the items N(u) they rated in
-training (Koren 2008). Computing z for every step made u1 fits 10-20 s; here z is recomputed
-from the item table y only every IMPLICIT_EVERY steps: between refreshes the model sees z as a
-constant whose gradient is summed, and a refresh turns that sum into y's gradient (a second
-weighted embedding_bag, ~40x faster on the CPU than embedding_bag's own backward at 1M ratings)
-before the optimizer step. Trained models are merged into a plain one
+training (Koren 2008). Computing z for every step is slow; here z is recomputed from the item
+table y only every IMPLICIT_EVERY steps: between refreshes the model sees z as a constant whose
+gradient is summed, and a refresh turns that sum into y's gradient (a second weighted
+embedding_bag, far cheaper on the CPU than embedding_bag's own backward; figures in
+docs/training.md) before the optimizer step. Trained models are merged into a plain one
 (user factors + z), so files, fold-in, maps and recommendations see an ordinary model.
 """
 
@@ -35,7 +35,7 @@ def wants_implicit(config: TrainConfig, row_sparse: bool) -> bool:
     return (not row_sparse) if config.implicit is None else config.implicit
 
 
-class _Bags:
+class Bags:
     """A sparse matrix as embedding_bag arguments: each group's columns with weights."""
 
     def __init__(self, groups: Groups, cols: np.ndarray, weights: np.ndarray,
@@ -57,8 +57,8 @@ class ImplicitTerm:
         counts = np.bincount(train.user_idx, minlength=train.n_users)
         weights = (1.0 / np.sqrt(np.maximum(counts, 1)))[train.user_idx]
         users, items = train.user_idx, train.item_idx
-        self.by_user = _Bags(train.by_user(), items, weights, device)  # z = N y
-        self.by_item = _Bags(train.by_item(), users, weights, device)  # grad y = Nᵀ grad z
+        self.by_user = Bags(train.by_user(), items, weights, device)  # z = N y
+        self.by_item = Bags(train.by_item(), users, weights, device)  # grad y = Nᵀ grad z
         self.module = module
         module.add_implicit_table()
         self.steps = 0

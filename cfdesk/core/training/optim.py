@@ -7,13 +7,15 @@ from torch import nn
 
 from cfdesk.core.config import OPTIMIZERS, TrainConfig
 from cfdesk.core.errors import TrainingError
+from cfdesk.core.model import light_decay
+from cfdesk.core.training.device import sync_free
 
 
 def _param_groups(module: nn.Module, config: TrainConfig) -> list[dict]:
     """Biases carry the mean offsets the factors should not fight, so they decay less."""
     bias, other = [], []
     for name, param in module.named_parameters():
-        (bias if "bias" in name else other).append(param)
+        (bias if light_decay(name) else other).append(param)
     return [
         {"params": other, "weight_decay": config.weight_decay},
         {"params": bias, "weight_decay": config.bias_weight_decay},
@@ -24,7 +26,9 @@ def build_optimizer(module: nn.Module, config: TrainConfig) -> torch.optim.Optim
     """AdamW (fastai's `wd` meaning: decay not scaled by the gradient) or SGD with momentum."""
     groups = _param_groups(module, config)
     if config.optimizer == "adamw":
-        return torch.optim.AdamW(groups, lr=config.lr, betas=(0.9, 0.99), eps=1e-8)
+        # fused: one kernel, step counts on the device (the default keeps them on the host)
+        fused = sync_free(next(module.parameters()).device) or None
+        return torch.optim.AdamW(groups, lr=config.lr, betas=(0.9, 0.99), eps=1e-8, fused=fused)
     if config.optimizer == "sgd":
         return torch.optim.SGD(groups, lr=config.lr, momentum=0.9)
     raise TrainingError(

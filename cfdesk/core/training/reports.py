@@ -24,6 +24,7 @@ class FitStarted:
     lr_rule: str  # one sentence on how the rate followed the batch size
     epochs: int
     n_batches: int  # optimizer steps per epoch
+    device_note: str = ""  # why Auto chose this device; empty for an explicit setting
 
 
 @dataclass(frozen=True)
@@ -66,3 +67,20 @@ def best_epoch(history: list[EpochReport]) -> int:
     """The last epoch marked best, 0 when none finished."""
     best = [r.epoch for r in history if r.is_best]
     return best[-1] if best else 0
+
+
+def run_facts(
+    history: list[EpochReport], outcome: str, fit_seconds: float, device: object, batch: int,
+    accum_steps: int, lr: float,
+) -> dict:  # fmt: skip
+    """The metrics every trainer records about how its run went (model files keep them)."""
+    return {
+        "fit_seconds": fit_seconds,
+        "epochs_run": len(history),
+        "best_epoch": best_epoch(history),
+        "outcome": outcome,
+        "device": str(device),
+        "batch_size": batch,
+        "accum_steps": accum_steps,
+        "lr": lr,
+    }

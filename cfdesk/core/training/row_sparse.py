@@ -6,17 +6,22 @@ item rows into small tables, runs the model on those (torch.func.functional_call
 indices), and gives just those rows the Adam (or momentum) update and the decoupled weight
 decay; untouched rows are left alone, so a row is regularised in proportion to how often it is
 used (like Surprise's per-rating L2).
+
+On CUDA the unique rows sit in fixed-size slot tables (`slots.py`) and the step counts live on the
+device, so a step never makes the host wait for the GPU.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
 from cfdesk.core.config import TrainConfig
+from cfdesk.core.model import light_decay
+from cfdesk.core.training.device import sync_free
+from cfdesk.core.training.slots import Slots, slots_of
 
 ROW_SPARSE_PARAMS = 2_000_000  # automatic row-sparse updates from this many embedding weights
 
@@ -37,6 +42,22 @@ class RowBatch:
     rows: dict[str, torch.Tensor]  # "user"/"item" -> unique indices into the full tables
     user_pos: torch.Tensor  # per sample: row of its user in the small tables
     item_pos: torch.Tensor
+    slots: dict[str, Slots] | None = None  # "user"/"item" -> fixed-size slots (CUDA), else None
+
+    def grad(self, role: str, table: torch.Tensor) -> torch.Tensor:
+        """A small table's gradient, with repeated slots given their original's gradient."""
+        return table.grad if self.slots is None else self.slots[role].fill(table.grad)
+
+
+class _FitOutputs(nn.Module):
+    """functional_call runs `forward`: this one runs the model's `fit_outputs` instead."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, user_idx: torch.Tensor, item_idx: torch.Tensor) -> torch.Tensor:
+        return self.model.fit_outputs(user_idx, item_idx)
 
 
 class RowSparseOptimizer:
@@ -51,32 +72,49 @@ class RowSparseOptimizer:
             if isinstance(sub, nn.Embedding)
         }
         self.decay = {
-            n: config.bias_weight_decay if "bias" in n else config.weight_decay for n in self.params
+            n: config.bias_weight_decay if light_decay(n) else config.weight_decay
+            for n in self.params
         }
         self.param_groups = [{"lr": lr, "betas": (0.9, 0.99), "momentum": 0.9, "eps": 1e-8}]
         self.state = {n: self._fresh(p) for n, p in self.params.items()}
+        self._fit_outputs = _FitOutputs(module)
 
     def _fresh(self, param: torch.Tensor) -> dict:
         """Per-row moments as 2-D tables (row, width): 2-D index_select is far faster than 3-D
         on the CPU, and contiguous moments let torch's fused AdamW do the update in one pass."""
         names = ("exp_avg", "exp_avg_sq") if self.kind == "adamw" else ("momentum",)
         shape = (param.shape[0], _width(param))
-        return {"step": 0, **{name: param.new_zeros(shape) for name in names}}
+        step = torch.zeros((), dtype=torch.float32, device=param.device)  # steps taken so far
+        return {"step": step, **{name: param.new_zeros(shape) for name in names}}
+
+    def slots(self, users: torch.Tensor, items: torch.Tensor) -> dict[str, Slots]:
+        """Both sides' distinct rows of a batch in fixed-size slot tables (see slots.py)."""
+        return {
+            role: slots_of(ids, len(self.params[f"{role}_factors.weight"]))
+            for role, ids in (("user", users), ("item", items))
+        }
 
     def gather(self, users: torch.Tensor, items: torch.Tensor) -> RowBatch:
         """Unique rows of this batch, copied into small tables that collect the gradients."""
-        uniq_u, user_pos = torch.unique(users, return_inverse=True)
-        uniq_i, item_pos = torch.unique(items, return_inverse=True)
-        rows = {"user": uniq_u, "item": uniq_i}
+        slots = None
+        if sync_free(users.device):
+            slots = self.slots(users, items)
+            rows = {role: s.rows for role, s in slots.items()}
+            user_pos, item_pos = slots["user"].pos, slots["item"].pos
+        else:
+            uniq_u, user_pos = torch.unique(users, return_inverse=True)
+            uniq_i, item_pos = torch.unique(items, return_inverse=True)
+            rows = {"user": uniq_u, "item": uniq_i}
         tables = {
             name: self.params[name].detach().index_select(0, rows[role]).requires_grad_()
             for name, role in self.roles.items()
         }
-        return RowBatch(tables, rows, user_pos, item_pos)
+        return RowBatch(tables, rows, user_pos, item_pos, slots)
 
-    def forward(self, batch: RowBatch, user_pos: torch.Tensor, item_pos: torch.Tensor):
-        """The model's predictions with its tables swapped for the batch's small ones."""
-        return torch.func.functional_call(self.module, batch.tables, (user_pos, item_pos))
+    def outputs(self, batch: RowBatch, user_pos: torch.Tensor, item_pos: torch.Tensor):
+        """What the model's loss reads (`fit_outputs`), its tables swapped for the batch's."""
+        tables = {f"model.{name}": table for name, table in batch.tables.items()}
+        return torch.func.functional_call(self._fit_outputs, tables, (user_pos, item_pos))
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear the dense weights' gradients (the small tables are new every batch)."""
@@ -85,8 +123,9 @@ class RowSparseOptimizer:
     @torch.no_grad()
     def step(self, batch: RowBatch) -> None:
         """Update the gathered rows and every dense weight that has a gradient."""
+        roles = self.roles
         updates = [
-            (name, batch.rows[self.roles[name]], table.grad, table.detach())
+            (name, batch.rows[roles[name]], batch.grad(roles[name], table), table.detach())
             for name, table in batch.tables.items()
             if table.grad is not None
         ]
@@ -110,9 +149,9 @@ class RowSparseOptimizer:
             self._commit(name, rows, moments, value)
 
     def advance(self, names) -> None:
-        """End the step for these tables: Adam's bias correction counts it from now on."""
-        for name in names:
-            self.state[name]["step"] += 1
+        """End the step for these tables: Adam's bias correction counts it from now on (one
+        kernel for every table's count, which stays on the device)."""
+        torch._foreach_add_([self.state[name]["step"] for name in names], 1.0)
 
     def _compute(self, name: str, rows, grad: torch.Tensor, value: torch.Tensor):
         """One step for `rows` of a weight (all of it when None) on copies; `value` holds their
@@ -127,11 +166,9 @@ class RowSparseOptimizer:
             if k != "step"
         }
         if self.kind == "adamw":
-            beta1, beta2 = group["betas"]
-            step = torch.tensor(float(state["step"] + 1), device=flat.device)
             adamw_(
-                flat, grad, moments["exp_avg"], moments["exp_avg_sq"], step,
-                lr=lr, betas=(beta1, beta2), weight_decay=self.decay[name], eps=group["eps"],
+                flat, grad, moments["exp_avg"], moments["exp_avg_sq"], state["step"] + 1,
+                lr=lr, betas=group["betas"], weight_decay=self.decay[name], eps=group["eps"],
             )  # fmt: skip
         else:
             flat.mul_(1 - lr * self.decay[name])
@@ -160,7 +197,8 @@ def adamw_(
     eps: float,
 ) -> None:
     """One AdamW step in place, as torch.optim.AdamW takes it: torch's fused kernel (one pass)
-    where this torch has it for the device, else the same arithmetic op by op."""
+    where this torch has it for the device, else the same arithmetic op by op. `step` (from 1)
+    is a 0-d tensor on the device: neither branch reads it back to the host."""
     beta1, beta2 = betas
     if _has_fused_adamw(value.device):
         torch._fused_adamw_(
@@ -172,9 +210,11 @@ def adamw_(
     value.mul_(1 - lr * weight_decay)
     exp_avg.lerp_(grad, 1 - beta1)
     exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-    n = float(step)
-    denom = (exp_avg_sq.sqrt() / math.sqrt(1 - beta2**n)).add_(eps)
-    value.addcdiv_(exp_avg, denom, value=-lr / (1 - beta1**n))
+    # torch.optim.AdamW's capturable arithmetic: the bias corrections stay device tensors
+    step_size_neg = (lr / (1 - torch.pow(beta1, step))).neg()
+    bias2_sqrt = (1 - torch.pow(beta2, step)).sqrt()
+    denom = (exp_avg_sq.sqrt() / (bias2_sqrt * step_size_neg)).add_(eps / step_size_neg)
+    value.addcdiv_(exp_avg, denom)
 
 
 _FUSED: dict[str, bool] = {}

@@ -15,7 +15,7 @@ from cfdesk.core.training.implicit import ImplicitTerm
 from cfdesk.core.training.optim import build_optimizer
 from cfdesk.core.training.row_sparse import RowSparseOptimizer
 
-Forward = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+Outputs = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
 class Step(Protocol):
@@ -51,18 +51,19 @@ def make_step(
     return RowSparseStep(RowSparseOptimizer(module, config, lr), bf16)
 
 
-def _squared_errors(
-    forward: Forward, users, items, target: torch.Tensor, micro: int, bf16: bool
-) -> torch.Tensor:
-    """Backpropagate the batch's mean squared error pass by pass; return its summed squares."""
+def _batch_loss(
+    module: CollabModel, outputs: Outputs, users, items, target: torch.Tensor, micro: int,
+    bf16: bool,
+) -> torch.Tensor:  # fmt: skip
+    """Backpropagate the model's loss (mean over the batch) pass by pass; return the batch's
+    summed squared error, which the trainer reports as RMSE."""
     total = torch.zeros((), device=target.device)
     for u, i, r in zip(users.split(micro), items.split(micro), target.split(micro), strict=True):
         with torch.autocast(target.device.type, dtype=torch.bfloat16, enabled=bf16):
-            pred = forward(u, i)
-        err = pred.float() - r
-        sq = (err * err).sum()
-        (sq / len(target)).backward()
-        total += sq.detach()
+            out = outputs(u, i)
+        loss, squares = module.loss(out, r)
+        (loss / len(target)).backward()
+        total += squares.detach()
     return total
 
 
@@ -84,7 +85,9 @@ class AutogradStep:
 
     def train_step(self, users, items, target, micro: int) -> torch.Tensor:
         self.zero_grad()
-        total = _squared_errors(self.module, users, items, target, micro, self.bf16)
+        total = _batch_loss(
+            self.module, self.module.fit_outputs, users, items, target, micro, self.bf16
+        )
         if self.implicit is not None:
             self.implicit.step(self.optimizer)
         else:
@@ -106,9 +109,11 @@ class RowSparseStep:
         self.zero_grad()
         rows = self.optimizer.gather(users, items)
 
-        def forward(u: torch.Tensor, i: torch.Tensor) -> torch.Tensor:
-            return self.optimizer.forward(rows, u, i)
+        def outputs(u: torch.Tensor, i: torch.Tensor) -> torch.Tensor:
+            return self.optimizer.outputs(rows, u, i)
 
-        total = _squared_errors(forward, rows.user_pos, rows.item_pos, target, micro, self.bf16)
+        total = _batch_loss(
+            self.optimizer.module, outputs, rows.user_pos, rows.item_pos, target, micro, self.bf16
+        )
         self.optimizer.step(rows)
         return total

@@ -17,13 +17,15 @@ from cfdesk.core.errors import TrainingError
 from cfdesk.core.fitted import FittedModel, build_fitted
 from cfdesk.core.model import make_model
 from cfdesk.core.training import batching
-from cfdesk.core.training.device import cpu_threads_for, device_name, resolve_device, synchronize
+from cfdesk.core.training.device import cpu_threads_for, device_name, pick_device, synchronize
 from cfdesk.core.training.divergence import check_weights, finite_loss
 from cfdesk.core.training.evaluation import EvalRows, baselines_on, first_baselines
 from cfdesk.core.training.implicit import ImplicitTerm, wants_implicit
 from cfdesk.core.training.memory import memory_sample, release, reset_peak
+from cfdesk.core.training.oom import out_of_memory_explained
 from cfdesk.core.training.optim import set_lr_and_momentum
-from cfdesk.core.training.reports import BatchReport, EpochReport, FitStarted, best_epoch
+from cfdesk.core.training.precision import tf32_matmuls
+from cfdesk.core.training.reports import BatchReport, EpochReport, FitStarted, run_facts
 from cfdesk.core.training.row_sparse import wants_row_sparse
 from cfdesk.core.training.schedule import lr_and_momentum
 from cfdesk.core.training.steps import Step, make_step
@@ -49,22 +51,25 @@ class Trainer:
                 f"{train.source or 'the training split'} has no ratings left to train on; "
                 "lower valid_frac or use a bigger file"
             )
-        self.device = resolve_device(config.device)
+        self.device, self._device_note = pick_device(config.device, train.n_ratings)
+        if self._device_note:
+            log.info(self._device_note)
         self.train, self.valid, self.test = train, valid, test
         self.batch_size = batching.effective_batch(config, train.n_ratings)
         self.accum_steps = config.accum_steps
         batching.micro_batch(self.batch_size, self.accum_steps)
         self.lr = batching.scaled_lr(config.lr, config.lr_batch, self.batch_size)
-        self.module = make_model(config, train).to(self.device)
-        self._row_sparse = wants_row_sparse(config.row_sparse, self.module)
-        implicit = wants_implicit(config, self._row_sparse)
-        self._implicit = ImplicitTerm(self.module, train, self.device) if implicit else None
+        with self._guard("loading the model and the validation ratings"):
+            self.module = make_model(config, train).to(self.device)
+            self._row_sparse = wants_row_sparse(config.row_sparse, self.module)
+            implicit = wants_implicit(config, self._row_sparse)
+            self._implicit = ImplicitTerm(self.module, train, self.device) if implicit else None
+            self._valid = EvalRows.build(valid, train, self.device, "valid")
         self.config = config.with_changes(
             y_range=self.module.y_range, batch_size=self.batch_size, accum_steps=self.accum_steps
         )
         self.history: list[EpochReport] = []
         self._stop = threading.Event()
-        self._valid = EvalRows.build(valid, train, self.device, "valid")
         self._snapshot: dict | None = None
         self._snapshot_epoch = 0  # the epoch whose weights the snapshot holds
         self._best = math.inf
@@ -82,8 +87,13 @@ class Trainer:
             raise TrainingError("this trainer already ran; start a new one to train again")
         self._outcome = "running"
         n_params = sum(p.numel() for p in self.module.parameters())
+        nn_layers = self.module.kind == "nn"  # the only matmuls TF32 can speed up
         try:
-            with cpu_threads_for(self.device, n_params):
+            with (
+                cpu_threads_for(self.device, n_params),
+                tf32_matmuls(self.device, self.config.tf32, nn_layers),
+                self._guard("training"),
+            ):
                 yield from self._run()
         finally:
             self._settle()
@@ -112,30 +122,35 @@ class Trainer:
             lr_rule=batching.lr_rule_sentence(self.config, self.batch_size, self.lr),
             epochs=self.config.epochs,
             n_batches=n_batches,
+            device_note=self._device_note,
         )
+
+    def _guard(self, doing: str):
+        """Out of memory while `doing` becomes one clear error (see oom.py)."""
+        micro = self.batch_size // self.accum_steps  # the error carries the settings as they are
+        return out_of_memory_explained(self.device, doing, micro, self.accum_steps)
 
     def _run(self) -> Iterator[Report]:
         cfg, dev = self.config, self.device
-        if dev.type == "cuda":
-            torch.backends.cuda.matmul.allow_tf32 = cfg.tf32
-            torch.backends.cudnn.allow_tf32 = cfg.tf32
-            reset_peak(dev)
-        packed = batching.pack_rows(*batching.device_tensors(self.train, dev))
+        reset_peak(dev)
+        with self._guard("loading the ratings"):
+            packed = batching.pack_rows(*batching.device_tensors(self.train, dev))
+            shuffled = torch.empty_like(packed)  # each epoch's order of the packed ratings
         n = len(packed)
         n_batches = math.ceil(n / self.batch_size)
         yield self._started(n_batches)
         opt = make_step(self.module, cfg, self.lr, self._row_sparse, self._implicit, dev)
         gen = torch.Generator(device=dev).manual_seed(cfg.seed)
-        shuffled = torch.empty_like(packed)  # each epoch's order of the packed ratings
         every = cfg.report_every or max(1, n_batches // 20)
         total_steps, step, bad_epochs = n_batches * cfg.epochs, 0, 0
         smooth = torch.zeros((), device=dev)
         for epoch in range(1, cfg.epochs + 1):
             t0 = time.perf_counter()
             self.module.train()
-            perm = batching.epoch_order(n, gen, dev)
-            torch.index_select(packed, 0, perm, out=shuffled)  # users, items, ratings at once
-            del perm  # one buffer for every epoch: fresh pages would cost a third of the gather
+            with self._guard(f"shuffling the ratings for epoch {epoch}"):
+                perm = batching.epoch_order(n, gen, dev)
+                torch.index_select(packed, 0, perm, out=shuffled)  # users, items, ratings at once
+                del perm  # one buffer for every epoch: fresh pages cost a third of the gather
             sq_sum = torch.zeros((), device=dev)
             for b in range(n_batches):
                 if self._stop.is_set():
@@ -165,7 +180,8 @@ class Trainer:
             check_weights(self.module, epoch, lr)
             synchronize(dev)
             train_seconds = time.perf_counter() - t0
-            valid_rmse, valid_mae = self._valid.score(self.module)
+            with self._guard(f"scoring the validation ratings after epoch {epoch}"):
+                valid_rmse, valid_mae = self._valid.score(self.module)
             seconds = time.perf_counter() - t0
             self._fit_seconds += seconds
             report = self._end_epoch(
@@ -235,6 +251,10 @@ class Trainer:
 
     def result(self) -> FittedModel:
         """The model of the last completed (or best) epoch, with metrics; safe after stop()."""
+        with self._guard("scoring the held-out ratings and building the result"):
+            return self._result()
+
+    def _result(self) -> FittedModel:
         module = self.module if self._implicit is None else self._implicit.merged()
         test = EvalRows.build(self.test, self.train, self.device, "test")
         test_rmse, test_mae = test.score(module)
@@ -252,14 +272,15 @@ class Trainer:
             "n_test": test.n,
             "n_test_skipped": test.n_skipped,
             "baselines": baselines_on(self.train, self._valid, test),
-            "fit_seconds": self._fit_seconds,
-            "epochs_run": len(self.history),
-            "best_epoch": best_epoch(self.history),
-            "outcome": self._outcome,
-            "device": str(self.device),
-            "batch_size": self.batch_size,
-            "accum_steps": self.accum_steps,
-            "lr": self.lr,
+            **run_facts(
+                self.history,
+                self._outcome,
+                self._fit_seconds,
+                self.device,
+                self.batch_size,
+                self.accum_steps,
+                self.lr,
+            ),
         }
         history = [r.to_dict() for r in self.history]
         return build_fitted(module, self.config, self.train, history, metrics, self.valid)

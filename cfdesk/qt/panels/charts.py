@@ -159,18 +159,19 @@ class RmseChart(pg.PlotWidget):
 
 
 class MemoryChart(pg.PlotWidget):
-    """GPU: NVML used/total and torch allocated/reserved; CPU: process RSS and system memory."""
+    """GPU: NVML used/total and torch allocated/reserved; Apple GPU: torch's MPS figures beside
+    the system memory it shares; CPU: process RSS and system memory."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._item = style_plot(self, "Memory", "seconds", "GiB")
         self._curves: dict[str, pg.PlotDataItem] = {}
-        self._kind: str | None = None  # the device kind the curves and legend were made for
+        self._names: list[str] = []  # the legend the curves were made for
         self._x_range = SteppedRange(floor=0.0, headroom=0.5)  # time only grows
         self._y_range = SteppedRange(floor=0.0)
         self.clear_data()
 
-    def clear_data(self) -> None:
+    def clear_data(self, title: str = "Memory: waiting for the first sample") -> None:
         """Forget every sample; the curves stay until a sample from another kind of device."""
         for curve in self._curves.values():
             curve.setData([], [])
@@ -180,14 +181,21 @@ class MemoryChart(pg.PlotWidget):
         self._x_range.reset()
         self._y_range.reset()
         self._item.enableAutoRange()
-        self._item.setTitle("Memory: waiting for the first sample")
+        self._item.setTitle(title)
 
     def _series_for(self, sample) -> dict[str, tuple[str, float | None]]:
         """Which lines to draw for this kind of device, with their values."""
         if sample.kind == "cuda":
+            source = "CUDA" if getattr(sample, "note", "") else "NVML"  # NVML missing: CUDA's
             return {
-                "used": ("GPU used (NVML)", sample.used),
+                "used": (f"GPU used ({source})", sample.used),
                 "reserved": ("torch reserved", sample.torch_reserved),
+                "allocated": ("torch allocated", sample.torch_allocated),
+            }
+        if sample.kind == "mps":
+            return {
+                "used": ("system used (shared)", sample.system_used),
+                "reserved": ("Metal driver", sample.torch_reserved),
                 "allocated": ("torch allocated", sample.torch_allocated),
             }
         return {
@@ -199,16 +207,25 @@ class MemoryChart(pg.PlotWidget):
         """Device and total memory: the ceiling the lines must stay under."""
         if sample.kind == "cuda":
             total = f" · {sample.total / GIB:.1f} GiB" if sample.total else ""
-            return f"GPU {sample.device_name}{total}"
+            note = getattr(sample, "note", "")
+            return f"GPU {sample.device_name}{total}" + (
+                f"<br><small>{note}</small>" if note else ""
+            )
         total = f" · {sample.system_total / GIB:.1f} GiB total" if sample.system_total else ""
+        if sample.kind == "mps":
+            return f"Apple GPU (MPS), memory shared with the CPU{total}"
         return f"CPU memory (no GPU){total}"
 
+    def _legend(self, sample) -> list[str]:
+        return [name for name, _ in self._series_for(sample).values()]
+
     def _make_curves(self, sample) -> None:
-        """Curves and legend entries for this kind of device (rebuilt only when it changes)."""
+        """Curves and legend entries for this sample's series (rebuilt only when they change:
+        another kind of device, or NVML missing where it was there)."""
         for curve in self._curves.values():
             self._item.removeItem(curve)
         self._item.legend.clear()
-        self._kind = sample.kind
+        self._names = self._legend(sample)
         self._curves = {
             key: self._item.plot(name=name, pen=pen(key))
             for key, (name, _) in self._series_for(sample).items()
@@ -222,7 +239,7 @@ class MemoryChart(pg.PlotWidget):
         if self._t0 is None:
             self._t0 = samples[0].t
             self._item.setTitle(self._title(samples[0]))
-            if samples[0].kind != self._kind:
+            if self._legend(samples[0]) != self._names:
                 self._make_curves(samples[0])
         for sample in samples:
             self._x.append(sample.t - self._t0)

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from cfdesk.core.data.summary import DatasetSummary
+from cfdesk.qt.panels.count_axis import CountAxis
 from cfdesk.qt.theme import SERIES, pen, style_plot
 
 FIGURES = ("users", "items", "ratings", "density", "scale", "titles")
@@ -51,11 +52,11 @@ class DataPanel(QWidget):
             grid.addWidget(caption, 0, col)
             grid.addWidget(value, 1, col)
             self.values[key] = value
-        self.histogram = pg.PlotWidget()
+        self.histogram = pg.PlotWidget(axisItems={"left": CountAxis("left")})
         style_plot(self.histogram, "How ratings are distributed", "rating", "number of ratings")
         self._bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush=SERIES["train"], pen=None)
         self.histogram.addItem(self._bars)
-        self.long_tail = pg.PlotWidget()
+        self.long_tail = pg.PlotWidget(axisItems={"bottom": CountAxis("bottom")})
         item = style_plot(
             self.long_tail,
             "Long tail: a few items and users get most ratings",

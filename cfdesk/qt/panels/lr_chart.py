@@ -7,7 +7,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from cfdesk.core.config import TrainConfig
 from cfdesk.qt.theme import SERIES, pen, style_plot
+
+# Settings a sweep does not depend on (the rate is what it sweeps; the rest only act later).
+NOT_SWEPT = {"lr", "epochs", "schedule", "patience", "report_every", "device", "auto_fit"}
 
 
 class LrChart(pg.PlotWidget):
@@ -29,22 +33,29 @@ class LrChart(pg.PlotWidget):
         self.clear_data()
 
     def clear_data(self) -> None:
+        self.suggestion: float | None = None
+        self.set_stale(False)
         self._curve.setData([], [])
         self.getPlotItem().setXRange(
             -6, 0
         )  # log10 of the usual sweep, so the empty axis reads well
-        self._mark.setVisible(False)
-        self.suggestion: float | None = None
 
     def set_curve(self, lrs: np.ndarray, losses: np.ndarray, suggestion: float | None) -> None:
         """Show a finished sweep; the suggestion is drawn where the loss falls fastest."""
         lrs, losses = np.asarray(lrs, dtype=float), np.asarray(losses, dtype=float)
-        self._curve.setData(lrs, losses, connect="finite")
         self.suggestion = suggestion
+        self.set_stale(False)
+        self._curve.setData(lrs, losses, connect="finite")
         self._mark.setVisible(suggestion is not None)
         if suggestion is not None:
             self._mark.setValue(np.log10(suggestion))
             self._mark.label.setFormat(f"suggested {suggestion:.2g}")
+
+    def set_stale(self, stale: bool) -> None:
+        """A sweep made with other settings stays visible, greyed, until the next one."""
+        self._curve.setPen(pen("batch", 1.5, dashed=True) if stale else pen("train"))
+        self._mark.setVisible(self.suggestion is not None and not stale)
+        self.stale = stale
 
     def point_count(self) -> int:
         x, _ = self._curve.getData()
@@ -62,6 +73,7 @@ class LrPanel(QWidget):
         self.status = QLabel("Press Find LR to try rising learning rates on a copy of the model.")
         self.status.setWordWrap(True)
         self._form_lr: float | None = None
+        self._swept: TrainConfig | None = None  # the settings of the sweep shown
         self.use_button = QPushButton("Use suggested", enabled=False)
         self.use_button.setToolTip("Put the suggested learning rate into the form.")
         self.use_button.clicked.connect(self._on_use)
@@ -80,24 +92,75 @@ class LrPanel(QWidget):
 
     @Slot(float)
     def set_progress(self, fraction: float) -> None:
-        self.status.setText(f"Finding a learning rate… {fraction:.0%}")
+        """The sweep is the first half, the check fits at both rates the second."""
+        doing = "Finding a learning rate" if fraction < 0.5 else "Checking it against your rate"
+        self.status.setText(f"{doing}… {fraction:.0%}")
 
     def set_result(
-        self, lrs, losses, suggestion: float | None, form_lr: float | None = None
+        self,
+        lrs,
+        losses,
+        suggestion: float | None,
+        form_lr: float | None = None,
+        config: TrainConfig | None = None,
+        check=None,
     ) -> None:
-        """Show a finished sweep; `form_lr` is the suggestion rescaled to the form's batch."""
+        """Show a finished sweep; `form_lr` is the suggestion rescaled to the form's batch,
+        `config` the settings it was made with (a later change marks it stale) and `check` (an
+        LrCheck) says whether it trained better than the form's rate."""
+        self._swept = config
         self.chart.set_curve(lrs, losses, suggestion)
         ok = suggestion is not None and np.isfinite(suggestion)
         self._form_lr = (form_lr if form_lr is not None else suggestion) if ok else None
+        self.use_button.setText("Use suggested")
         self.use_button.setEnabled(bool(ok))
         if not ok:
             self.status.setText("No clear suggestion: the loss never fell steadily.")
             return
-        self.use_button.setText(f"Use {self._form_lr:.2g}")
         rescaled = (
             "" if self._form_lr == suggestion else f" (= {self._form_lr:.2g} as set in the form)"
         )
-        self.status.setText(f"Suggested learning rate {suggestion:.2g}, marked{rescaled}.")
+        if check is not None and check.keeps_current:
+            self.use_button.setText(f"Use {self._form_lr:.2g} anyway")
+            self.status.setText(
+                f"The curve suggests {suggestion:.2g}{rescaled}, but your rate "
+                f"{check.current_lr:.3g} trained better on held-out rows (RMSE "
+                f"{check.current_rmse:.4f} against {check.suggested_rmse:.4f}): keep it."
+            )
+            return
+        self.use_button.setText(f"Use {self._form_lr:.2g}")
+        figures = (
+            ""
+            if check is None
+            else f" It trained better than your rate {check.current_lr:.3g} on held-out rows "
+            f"(RMSE {check.suggested_rmse:.4f} against {check.current_rmse:.4f})."
+        )
+        self.status.setText(f"Suggested learning rate {suggestion:.2g}, marked{rescaled}.{figures}")
+
+    def note_settings(self, config: TrainConfig) -> None:
+        """The form changed: a sweep made with other settings no longer describes this run."""
+        if self._swept is None or self.chart.stale:
+            return
+        changed = [
+            name.replace("_", " ")
+            for name in vars(config)
+            if name not in NOT_SWEPT and getattr(config, name) != getattr(self._swept, name)
+        ]
+        if changed:
+            self.mark_stale(f"{', '.join(changed)} changed")
+
+    @Slot()
+    def data_changed(self) -> None:
+        """Other ratings were loaded: the sweep was made on the old ones."""
+        if self._swept is not None:
+            self.mark_stale("other ratings were loaded")
+
+    def mark_stale(self, why: str) -> None:
+        """Grey the old curve, drop its suggestion and say why."""
+        self.chart.set_stale(True)
+        self.use_button.setEnabled(False)
+        self._form_lr = None
+        self.status.setText(f"Out of date ({why} since this sweep): press Find LR again.")
 
     @Slot()
     def _on_use(self) -> None:

@@ -19,9 +19,15 @@ from PySide6.QtWidgets import (
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.errors import TrainingError
 from cfdesk.core.training.batching import effective_batch, scaled_lr
+from cfdesk.core.training.device import AUTO_GPU_MIN_RATINGS
 from cfdesk.qt.panels.presets import PRESETS
 
-MODELS = {"dotbias": "Dot product + biases", "dot": "Dot product", "nn": "Neural network"}
+MODELS = {
+    "dotbias": "Dot product + biases",
+    "dot": "Dot product",
+    "nn": "Neural network",
+    "dist": "Rating distribution",
+}
 BATCHES = [2**k for k in range(3, 17)]
 ACCUMS = [2**k for k in range(7)]
 
@@ -103,7 +109,9 @@ class TrainingForm(QWidget):
         )
         self.device = _combo(
             {"auto": "Auto"},
-            "Where training runs; Auto picks a GPU when there is one, else the CPU.",
+            "Where training runs; Auto picks a GPU when there is one and the data has at least "
+            f"{AUTO_GPU_MIN_RATINGS:,} training ratings (below that the CPU is faster), else "
+            "the CPU.",
         )
         self.seed = _spin(0, 2**31 - 1, "Same seed, same split and same result on the CPU.")
         self.patience = _spin(
@@ -179,8 +187,11 @@ class TrainingForm(QWidget):
         )
 
     def set_devices(self, devices: list) -> None:
-        """Offer each device the core found (DeviceInfo: id and display name) after Auto."""
+        """Offer each device the core found (DeviceInfo: id and display name) after Auto; the
+        loaded settings' device is chosen once it is listed (GPUs are found after the CPU)."""
         current = self.device.currentData()
+        if self.device.findData(self._base.device) < 0:
+            current = self._base.device
         self.device.clear()
         self.device.addItem("Auto", "auto")
         for info in devices:

@@ -100,6 +100,8 @@ class TrainingMonitor(QWidget):
             f"training and {report.n_valid:,} validation ratings{skipped}, "
             f"{report.n_batches:,} steps per epoch."
         )
+        if getattr(report, "device_note", ""):
+            self.append_log(report.device_note)
         self.append_log(f"Batch {report.batch_size:,}: {report.lr_rule}.")
         for key, rmse in baselines.items():
             self.append_log(f"Baseline {key.replace('_', ' ')}: RMSE {rmse:.4f}")
@@ -164,6 +166,45 @@ class TrainingMonitor(QWidget):
             fraction,
             f"epoch {epoch}/{self._epochs} · {fraction:.0%}{speed} · {_duration(left)} left",
         )
+
+    def replay(self, fitted, name: str) -> None:
+        """An opened model: draw the curves saved with it, as they were when its training ended.
+
+        Files keep one row per epoch (no batch losses, no memory samples).
+        """
+        history = fitted.history
+        self._memory_timer.stop()
+        self._memory_pending = []
+        self.memory_chart.clear_data("Memory: drawn only while training runs here")
+        self.rmse_chart.clear_data()
+        epochs = max([int(row.get("epochs", 0)) for row in history] + [len(history), 1])
+        self.rmse_chart.set_epochs(epochs)
+        self.rmse_chart.set_baseline(*self._saved_baseline(fitted.metrics))
+        for row in history:
+            valid = row.get("valid_rmse")
+            valid = None if valid is None or math.isnan(valid) else float(valid)
+            self.rmse_chart.add_epoch(
+                int(row["epoch"]), float(row["train_rmse"]), valid, bool(row.get("is_best"))
+            )
+        best = fitted.metrics.get("best_epoch")
+        rmse = fitted.metrics.get("valid_rmse")
+        figure = f", validation RMSE {rmse:.4f}" if isinstance(rmse, float) else ""
+        kept = f" (kept epoch {best}{figure})" if best else ""
+        if history:
+            message = f"{name}: {len(history)} epochs trained{kept}. Curves as saved with it."
+        else:
+            message = f"{name} holds no training curves."
+        self._set_progress(1.0 if history else 0.0, "opened from a file")
+        self.status.setText(message)
+        self.append_log(message)
+
+    @staticmethod
+    def _saved_baseline(metrics: dict) -> tuple[float | None, str]:
+        """The strongest validation baseline recorded in a model's metrics."""
+        saved = metrics.get("baselines") or {}
+        valid = {k: v["valid"] for k, v in saved.items() if isinstance(v, dict) and "valid" in v}
+        name, value = TrainingMonitor._baseline(valid)
+        return value, name
 
     def finish(self, message: str, completed: bool) -> None:
         """The run ended (done, stopped or failed)."""

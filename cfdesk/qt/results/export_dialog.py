@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -27,6 +26,8 @@ from cfdesk.core.results.projection import item_map
 from cfdesk.core.storage.embeddings import export_map, export_projector
 from cfdesk.core.storage.export import export_recommendations
 from cfdesk.qt import dialogs
+from cfdesk.qt.file_dialogs import folder_name, save_file_name
+from cfdesk.qt.results.prior_control import PriorControl
 from cfdesk.qt.settings import AppSettings
 from cfdesk.qt.tasks import BackgroundTask
 from cfdesk.qt.widgets import spin
@@ -75,6 +76,10 @@ class ExportDialog(QDialog):
         self.n = spin(1, 1000, 10)
         self.n.setMaximumWidth(90)
         self.exclude = QCheckBox("Hide items each user rated", checked=True)
+        self.prior = PriorControl(floor=context.recommender.liked_floor or 0.0)
+        self.ranking_note = QLabel()
+        self.ranking_note.setObjectName("caption")
+        self.ranking_note.setWordWrap(True)
         self.path = QLineEdit()
         self.browse = QPushButton("Browse…")
         self.progress = QProgressBar(visible=False)
@@ -91,11 +96,13 @@ class ExportDialog(QDialog):
         self.start_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self._on_cancel)
         self.user_ids.textEdited.connect(self._on_ids_edited)
+        self.prior.changed.connect(self._on_prior)
         self.task.progressed.connect(self._on_progress)
         self.task.succeeded.connect(self._on_succeeded)
         self.task.failed.connect(self._on_failed)
         self.task.busyChanged.connect(self._on_busy)
         self._on_kind()
+        self._on_prior()
 
     def _build_layout(self, kind_box: QVBoxLayout) -> None:
         users = QHBoxLayout()
@@ -110,6 +117,8 @@ class ExportDialog(QDialog):
         form.addRow("Users", users)
         form.addRow("Items per user", self.n)
         form.addRow("", self.exclude)
+        form.addRow("Order by", self.prior)
+        form.addRow("", self.ranking_note)
         form.addRow("Save to", where)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -139,7 +148,8 @@ class ExportDialog(QDialog):
 
     def _update_enabled(self) -> None:
         recs = self.kind() == "recommendations"
-        for widget in (self.all_users, self.some_users, self.user_ids, self.n, self.exclude):
+        widgets = (self.all_users, self.some_users, self.user_ids, self.n, self.exclude, self.prior)
+        for widget in widgets:
             widget.setEnabled(recs and not self.task.is_busy())
 
     @Slot()
@@ -149,12 +159,21 @@ class ExportDialog(QDialog):
         self.path.setText(str(Path(self.settings.last_dir()) / name))
 
     @Slot()
+    def _on_prior(self) -> None:
+        """Say how the file will be ordered and what its score and ranking columns will hold."""
+        ranker = self.context.ranker(self.prior.weight())
+        self.ranking_note.setText(
+            f"Each row gets score = {ranker.score_formula} (what orders the list) and "
+            f"ranking = “{ranker.ranking}”."
+        )
+
+    @Slot()
     def _on_browse(self) -> None:
         current = self.path.text()
         if self.kind() == "projector":
-            path = QFileDialog.getExistingDirectory(self, "Folder for the projector files", current)
+            path = folder_name(self, "Folder for the projector files", current)
         else:
-            path, _ = QFileDialog.getSaveFileName(self, "Export to", current, "CSV files (*.csv)")
+            path = save_file_name(self, "Export to", current, "CSV files (*.csv)")
         if path:
             self.path.setText(path)
 
@@ -170,7 +189,7 @@ class ExportDialog(QDialog):
         if kind == "recommendations":
             run(
                 export_recommendations,
-                self.context.recommender,
+                self.context.ranker(self.prior.weight()),
                 path,
                 n=self.n.value(),
                 user_ids=users,

@@ -14,6 +14,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "item_id": ("Item id", "{}"),
     "title": ("Title", "{}"),
     "genres": ("Genres", "{}"),
+    "score": ("Score", "{:.2f}"),
     "predicted": ("Predicted", "{:.2f}"),
     "rating": ("Your rating", "{:g}"),
     "user_rating": ("Their rating", "{:g}"),
@@ -21,8 +22,12 @@ FORMATS: dict[str, tuple[str, str]] = {
     "count": ("Ratings", "{:,d}"),
     "mean": ("Mean", "{:.2f}"),
     "bias": ("Bias", "{:+.3f}"),
+    "p_top": ("P(top rating)", "{:.0%}"),  # the dist model's chance of the highest level
 }
-_RIGHT = {"rank", "predicted", "rating", "user_rating", "similarity", "count", "mean", "bias"}
+_RIGHT = {
+    "rank", "score", "predicted", "rating", "user_rating", "similarity", "count", "mean", "bias",
+    "p_top",
+}  # fmt: skip
 
 
 def _text(column: str, value: object) -> str:
@@ -43,7 +48,9 @@ class FrameModel(QAbstractTableModel):
     def __init__(self, columns: list[str], parent: object = None) -> None:
         super().__init__(parent)
         self.columns = columns
+        self.headers: dict[str, str] = {}  # per-model header text (e.g. P(5★))
         self.frame = empty_frame(columns)
+        self.header_tips: dict[str, str] = {}  # column -> what its header's tooltip explains
 
     def set_frame(self, frame: pd.DataFrame) -> None:
         """Replace every row at once (one reset: cheap for the tens of rows a table shows)."""
@@ -70,10 +77,14 @@ class FrameModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
-        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+        if orientation != Qt.Orientation.Horizontal:
             return None
         column = self.columns[section]
-        return FORMATS.get(column, (column, ""))[0]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.header_tips.get(column)
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return self.headers.get(column) or FORMATS.get(column, (column, ""))[0]
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Stable sort on the underlying values (numbers as numbers, not as text)."""

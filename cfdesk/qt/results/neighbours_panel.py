@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from cfdesk.core.results.context import ResultsContext
+from cfdesk.core.results.recommend import NEIGHBOUR_MIN_RATINGS, NEIGHBOUR_POOL
 from cfdesk.qt.results.frame_model import empty_frame
 from cfdesk.qt.results.item_table import ItemTable
 from cfdesk.qt.widgets import options_row, spin
@@ -19,7 +20,8 @@ EMPTY = "Select an item in any table or on the map to see the items most like it
 def describe(row: pd.Series) -> str:
     """Genres, count, mean and bias of one item in one line (shared with the map's hover card)."""
     parts = [str(row["genres"]).replace("|", ", ") or "no genres"]
-    parts.append(f"{int(row['count']):,} ratings")
+    count = int(row["count"])
+    parts.append(f"{count:,} rating{'' if count == 1 else 's'}")
     if np.isfinite(row["mean"]):
         parts.append(f"mean {row['mean']:.2f}")
     if np.isfinite(row["bias"]):
@@ -43,6 +45,12 @@ class NeighboursPanel(QWidget):
         self.facts.setWordWrap(True)
         self.n = spin(1, 200, 15)
         self.min_count = spin(0, 100_000, 0)
+        self.min_count.setToolTip(
+            "Items rated fewer times are left out: their learned factors are mostly noise, so\n"
+            f"they would lead the list by chance. Each model starts at {NEIGHBOUR_MIN_RATINGS} "
+            f"(lower when fewer\nthan {NEIGHBOUR_POOL} items have that many ratings); 0 lists "
+            "every item."
+        )
         self.table = ItemTable(COLUMNS)
         options = options_row("Show", self.n, "with ≥", self.min_count, "ratings")
         layout = QVBoxLayout(self)
@@ -56,6 +64,10 @@ class NeighboursPanel(QWidget):
 
     def set_context(self, context: ResultsContext | None) -> None:
         self.context, self.item_idx = context, None
+        if context is not None:
+            self.min_count.blockSignals(True)
+            self.min_count.setValue(context.recommender.neighbour_min_ratings)
+            self.min_count.blockSignals(False)
         self.title.setText("Similar items")
         self.facts.setText(EMPTY)
         self.table.set_frame(empty_frame(COLUMNS))

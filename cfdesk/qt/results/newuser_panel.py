@@ -19,14 +19,16 @@ from PySide6.QtWidgets import (
 
 from cfdesk.core.results.context import ResultsContext
 from cfdesk.core.results.foldin import fold_in
+from cfdesk.core.results.recommend import Ranked
 from cfdesk.qt import dialogs
 from cfdesk.qt.results.frame_model import empty_frame
 from cfdesk.qt.results.item_table import ItemTable
+from cfdesk.qt.results.prior_control import PriorControl, show_ranking
 from cfdesk.qt.tasks import BackgroundTask
 from cfdesk.qt.widgets import spin
 
 FOUND_COLUMNS = ["title", "count"]
-RECS_COLUMNS = ["rank", "title", "genres", "predicted", "count"]
+RECS_COLUMNS = ["rank", "title", "genres", "score", "predicted", "count"]
 RATED_COLUMNS = ["title", "rating"]
 
 
@@ -38,10 +40,11 @@ def star_values(low: float, high: float) -> list[float]:
 
 
 def recommend_for(
-    context: ResultsContext, pairs: list[tuple[object, float]], n: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Fold a new user in from (item id, rating) pairs and rank for them (on a worker)."""
-    return context.recommender.recommend_folded(fold_in(context.fitted, pairs), n)
+    context: ResultsContext, pairs: list[tuple[object, float]], n: int, weight: float
+) -> Ranked:
+    """Fold a new user in from (item id, rating) pairs and rank for them (on a worker), with the
+    popularity-prior weight the Recommendations tab uses too."""
+    return context.ranker(weight).rank_folded(fold_in(context.fitted, pairs), n)
 
 
 class NewUserPanel(QWidget):
@@ -66,6 +69,10 @@ class NewUserPanel(QWidget):
         self.remove = QPushButton("Remove")
         self.clear = QPushButton("Clear and start again")
         self.n = spin(1, 200, 15)
+        self.prior = PriorControl()
+        self.note = QLabel()
+        self.note.setObjectName("caption")
+        self.note.setWordWrap(True)
         self.status = QLabel("Rate a few items you know; recommendations appear as you go.")
         self.status.setWordWrap(True)
         self.recs = ItemTable(RECS_COLUMNS)
@@ -74,6 +81,7 @@ class NewUserPanel(QWidget):
         self.remove.clicked.connect(self._on_remove)
         self.clear.clicked.connect(self.clear_ratings)
         self.n.valueChanged.connect(self.refresh)
+        self.prior.changed.connect(self.refresh)
         for table in (self.found, self.rated_table, self.recs):
             table.itemSelected.connect(self.itemSelected)
 
@@ -93,6 +101,7 @@ class NewUserPanel(QWidget):
         recs_head.addStretch(1)
         recs_head.addWidget(QLabel("Show"))
         recs_head.addWidget(self.n)
+        recs_head.addWidget(self.prior)
         yours = QLabel("Your ratings")
         yours.setObjectName("heading")
         grid = QGridLayout(self)
@@ -104,6 +113,7 @@ class NewUserPanel(QWidget):
         grid.addLayout(rated_buttons, 5, 0)
         right = QVBoxLayout()
         right.addLayout(recs_head)
+        right.addWidget(self.note)
         right.addWidget(self.status)
         right.addWidget(self.recs, 1)
         grid.addLayout(right, 0, 1, 6, 1)
@@ -114,6 +124,8 @@ class NewUserPanel(QWidget):
 
     def set_context(self, context: ResultsContext | None) -> None:
         self.context = context
+        if context is not None:
+            self.prior.set_floor(context.recommender.liked_floor or 0.0)
         while self.star_buttons:
             button = self.star_buttons.pop()
             self.stars.removeWidget(button)
@@ -144,6 +156,7 @@ class NewUserPanel(QWidget):
     def refresh(self) -> None:
         """Show the ratings now; fold them in and rank in a worker (least squares takes
         milliseconds, the nn model's 300 gradient steps about 0.2 s)."""
+        self._show_ranking()
         rated = empty_frame(RATED_COLUMNS)
         if self.context is not None and self.rated:
             rated = self.context.rows(np.fromiter(self.rated, dtype=np.int64))
@@ -163,19 +176,23 @@ class NewUserPanel(QWidget):
             pairs = list(
                 zip(fitted.items.ids[list(self.rated)].tolist(), self.rated.values(), strict=True)
             )
-            self.task.run(recommend_for, self.context, pairs, self.n.value())
+            self.task.run(recommend_for, self.context, pairs, self.n.value(), self.prior.weight())
 
     def is_busy(self) -> bool:
         return self.task.is_busy()
 
+    def _show_ranking(self) -> None:
+        ranker = None if self.context is None else self.context.ranker(self.prior.weight())
+        show_ranking(ranker, self.recs, self.note)
+
     @Slot(object)
-    def _on_recommended(self, found: tuple[np.ndarray, np.ndarray]) -> None:
+    def _on_recommended(self, ranked: Ranked) -> None:
         if self._stale or self.context is None or not self.rated:
             return  # newer ratings are on their way
-        ids, scores = found
-        recs = self.context.rows(self.context.fitted.items.indices_of(ids.tolist()))
-        recs.insert(0, "rank", np.arange(1, len(ids) + 1))
-        recs["predicted"] = scores.astype(np.float64)
+        recs = self.context.rows(ranked.idx)
+        recs.insert(0, "rank", np.arange(1, len(ranked.idx) + 1))
+        recs["score"] = ranked.score.astype(np.float64)
+        recs["predicted"] = ranked.predicted.astype(np.float64)
         self.recs.set_frame(recs)
 
     @Slot(bool)

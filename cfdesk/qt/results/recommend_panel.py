@@ -16,13 +16,15 @@ from PySide6.QtWidgets import (
 )
 
 from cfdesk.core.results.context import ResultsContext, UserRatings
+from cfdesk.core.results.levels import has_levels, top_level_chance, top_level_name, user_vector
 from cfdesk.core.results.lookup import user_index
 from cfdesk.qt.results.frame_model import empty_frame
 from cfdesk.qt.results.item_table import ItemTable
+from cfdesk.qt.results.prior_control import PriorControl, show_ranking
 from cfdesk.qt.results.user_picker import UserPicker
 from cfdesk.qt.widgets import spin
 
-TOP_COLUMNS = ["rank", "title", "genres", "predicted", "count", "mean"]
+TOP_COLUMNS = ["rank", "title", "genres", "score", "predicted", "count", "mean", "p_top"]
 OWN_COLUMNS = ["title", "genres", "user_rating", "count", "mean"]
 ALL_GENRES = "All genres"
 OWN_SHOWN = 20
@@ -43,11 +45,7 @@ class RecommendPanel(QWidget):
         self.picker.setFixedWidth(210)
         self.n = spin(1, 500, 10)
         self.exclude = QCheckBox("Hide items the user rated", checked=True)
-        self.popular = QCheckBox("Favour well-known items", checked=True)
-        self.popular.setToolTip(
-            "On: rank by the model's score plus a popularity prior (better top-N accuracy).\n"
-            "Off: rank by predicted rating alone (can surface items few people rated)."
-        )
+        self.prior = PriorControl()
         self.min_count = spin(0, 100_000, 0, " ratings")
         self.min_count.setPrefix("at least ")
         self.genre = QComboBox()
@@ -56,10 +54,8 @@ class RecommendPanel(QWidget):
         self.copy.setToolTip("Copy the selected rows (or all rows) as text for a spreadsheet")
         self.heading = QLabel("Pick a user on the left.")
         self.heading.setObjectName("heading")
-        self.note = QLabel(
-            "With “Favour well-known items”, the ranking adds a popularity prior to the model's "
-            "score, so a much-rated item can rank above one with a higher predicted rating."
-        )
+        self.heading.setWordWrap(True)  # a long heading must not widen the page
+        self.note = QLabel()
         self.note.setObjectName("caption")
         self.note.setWordWrap(True)
         self.top = ItemTable(TOP_COLUMNS)
@@ -70,7 +66,7 @@ class RecommendPanel(QWidget):
         for box in (self.n, self.min_count):
             box.valueChanged.connect(self.refresh)
         self.exclude.toggled.connect(self.refresh)
-        self.popular.toggled.connect(self.refresh)
+        self.prior.changed.connect(self.refresh)
         self.genre.currentIndexChanged.connect(self.refresh)
         self.copy.clicked.connect(self.top.copy_selection)
         self.top.itemSelected.connect(self.itemSelected)
@@ -81,7 +77,7 @@ class RecommendPanel(QWidget):
         options.addWidget(QLabel("Show"))
         options.addWidget(self.n)
         options.addWidget(self.exclude)
-        options.addWidget(self.popular)
+        options.addWidget(self.prior)
         options.addStretch(1)
         filters = QHBoxLayout()
         filters.addWidget(QLabel("Only items with"))
@@ -121,6 +117,13 @@ class RecommendPanel(QWidget):
         self.genre.setEnabled(self.genre.count() > 1)
         self.genre.blockSignals(False)
         self.heading.setText("Pick a user on the left." if context else "No model yet.")
+        if context is not None:
+            self.prior.set_floor(context.recommender.liked_floor or 0.0)
+        self._show_ranking()
+        levels = context is not None and has_levels(context.fitted)  # dist: show P(5★)
+        self.top.show_column("p_top", levels)
+        if levels:
+            self.top.frame_model.headers["p_top"] = top_level_name(context.fitted)
         self.top.set_frame(empty_frame(TOP_COLUMNS))
         self.own.set_frame(empty_frame(OWN_COLUMNS))
 
@@ -140,33 +143,47 @@ class RecommendPanel(QWidget):
         text = self.genre.currentText()
         return None if text in ("", ALL_GENRES) else text
 
+    def _show_ranking(self) -> None:
+        ranker = None if self.context is None else self.context.ranker(self.prior.weight())
+        show_ranking(ranker, self.top, self.note)
+
     @Slot()
     def refresh(self) -> None:
         """Recompute the top-N table for the current user and options."""
+        self._show_ranking()
         if self.context is None or self.user_id is None:
             return
         fitted = self.context.fitted
         user = user_index(fitted, self.user_id)
         rated = self._rated_elsewhere() if self.exclude.isChecked() else np.zeros(0, np.int64)
-        ranker = self.context.ranker(self.popular.isChecked())
-        idx, scores = ranker.recommend_idx(
+        ranked = self.context.ranker(self.prior.weight()).rank_idx(
             user,
             self.n.value() + len(rated),
             self.exclude.isChecked(),
             self.min_count.value(),
             self.genres(),
         )
-        keep = ~np.isin(idx, rated)
-        idx, scores = idx[keep][: self.n.value()], scores[keep][: self.n.value()]
+        keep = ~np.isin(ranked.idx, rated)
+        idx = ranked.idx[keep][: self.n.value()]
         frame = self.context.rows(idx)
         frame.insert(0, "rank", np.arange(1, len(idx) + 1))
-        frame["predicted"] = scores.astype(np.float64)
-        self.top.set_frame(frame)
-        count = int(fitted.user_count[user])
-        genre = f" in {self.genres()}" if self.genres() else ""
-        self.heading.setText(
-            f"Top {len(idx)}{genre} for user {self.user_id} ({count:,} ratings in training)"
+        frame["score"] = ranked.score[keep][: len(idx)].astype(np.float64)
+        frame["predicted"] = ranked.predicted[keep][: len(idx)].astype(np.float64)
+        frame["p_top"] = (
+            top_level_chance(fitted, idx, user_vector(fitted, user))
+            if has_levels(fitted)
+            else np.nan
         )
+        self.top.set_frame(frame)
+        genre = f" in {self.genres()}" if self.genres() else ""
+        self.heading.setText(f"Top {len(idx)}{genre} for user {self.user_id} · {self._rated(user)}")
+
+    def _rated(self, user: int) -> str:
+        """How many items the user rated, and how many of those the model trained on."""
+        fitted = self.context.fitted
+        total, trained = len(fitted.seen.of(user)), int(fitted.user_count[user])
+        held = f" ({trained:,} trained on, {total - trained:,} held out)" if total > trained else ""
+        return f"rated {total:,} item{'s' if total != 1 else ''}{held}"
 
     def _rated_elsewhere(self) -> np.ndarray:
         """Item indices this user rated in the loaded data that the model does not record as
@@ -194,5 +211,6 @@ class RecommendPanel(QWidget):
         frame["user_rating"] = ratings[order].astype(np.float64)
         self.own.set_frame(frame)
         self.own_heading.setText(
-            f"User {self.user_id}'s highest-rated items ({len(order)} of {len(ratings):,})"
+            f"User {self.user_id}'s highest-rated items: the top {len(order)} of their "
+            f"{len(ratings):,} ratings"
         )

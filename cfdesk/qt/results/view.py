@@ -10,12 +10,14 @@ from cfdesk.core.data.ratings import Ratings
 from cfdesk.core.fitted import FittedModel
 from cfdesk.core.results.context import ResultsContext, UserRatings
 from cfdesk.qt import dialogs
+from cfdesk.qt.message_bar import MessageBar
 from cfdesk.qt.results.bias_panel import BiasPanel
 from cfdesk.qt.results.export_dialog import ExportDialog
 from cfdesk.qt.results.map.panel import MapPanel
 from cfdesk.qt.results.neighbours_panel import NeighboursPanel
 from cfdesk.qt.results.newuser_panel import NewUserPanel
 from cfdesk.qt.results.recommend_panel import RecommendPanel
+from cfdesk.qt.settings import AppSettings
 from cfdesk.qt.tasks import BackgroundTask
 
 EMPTY = "Train a model or open one (File → Open model) to browse its recommendations."
@@ -56,12 +58,20 @@ class ResultsView(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.splitter)
+        self.source_bar = MessageBar()  # the opened model's ratings file (ReloadControl)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.source_bar)
         layout.addWidget(self.stack)
         for panel in (self.recommend, self.new_user, self.biases, self.map, self.neighbours):
             panel.itemSelected.connect(self.select_item)
         self.map.statusMessage.connect(self.statusMessage)
+        self.settings = AppSettings()
+        saved = self.settings.ranking_prior()
+        for prior in (self.recommend.prior, self.new_user.prior):
+            if saved is not None:
+                prior.set_state(*saved)
+            prior.changed.connect(self._on_prior_changed)
         self.ratings_task.succeeded.connect(self._on_user_ratings)
         self.ratings_task.failed.connect(self._on_failed)
         self.ratings_task.busyChanged.connect(self._on_ratings_busy)
@@ -78,6 +88,7 @@ class ResultsView(QWidget):
     def set_model(self, fitted: FittedModel | None) -> None:
         """Show results for a trained or opened model (None clears); prepared off the UI thread."""
         self._fitted = fitted
+        self.source_bar.hide()  # it spoke about the previous model
         if self.export_dialog is not None:
             self.export_dialog.close()
             self.export_dialog = None
@@ -145,10 +156,19 @@ class ResultsView(QWidget):
             self.export_dialog.exportFinished.connect(self._on_exported)
         if self.recommend.user_id is not None:
             self.export_dialog.set_selected_users([self.recommend.user_id])
+        self.export_dialog.prior.set_state(*self.recommend.prior.state())
         self.export_dialog.open()
         return self.export_dialog
 
     # ---- wiring between panels ----------------------------------------------------------------
+    @Slot()
+    def _on_prior_changed(self) -> None:
+        """One ranking choice for every list: the other tab follows, and it is remembered."""
+        state = self.sender().state()
+        for prior in (self.recommend.prior, self.new_user.prior):
+            prior.set_state(*state)
+        self.settings.set_ranking_prior(*state)
+
     @Slot(int)
     def select_item(self, item_idx: int) -> None:
         """Any table row or map point: neighbours on the right, rings on the map."""

@@ -164,3 +164,22 @@ def test_ids_seen_only_in_held_out_rows_are_refused_and_never_recommended(fitted
     assert 7 not in idx
     near, _ = rec.similar_items_idx(0, n=fitted.n_items)
     assert 7 not in near
+
+
+def test_the_ranking_score_is_the_prediction_plus_the_popularity_prior(fitted_of):
+    """What the Score column promises: raw score (the rating itself without an output range,
+    its logit with one) + weight · ln(1 + count), and the list is in that order."""
+    for y_range in (None, (0.5, 5.5)):
+        fitted = fitted_of(y_range=y_range)
+        rec = Recommender(fitted, popularity_weight=1.5, liked_share=None)
+        ranked = rec.rank_idx(7, n=10)
+        prior = 1.5 * np.log1p(fitted.item_count[ranked.idx])
+        raw = ranked.predicted
+        if y_range is not None:
+            share = (raw - 0.5) / 5.0
+            raw = np.log(share / (1 - share))
+        np.testing.assert_allclose(ranked.score, raw + prior, rtol=1e-4, atol=1e-4)
+        assert list(ranked.score) == sorted(ranked.score, reverse=True)
+        assert rec.ranking == "popular-prior w=1.5 no-floor"
+        plain = Recommender(fitted, popularity_weight=0.0).rank_idx(7, n=10)
+        np.testing.assert_array_equal(plain.score, plain.predicted)

@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 import torch
 
-from cfdesk.core.results.recommend import Recommender
+from cfdesk.core.results import recommend
+from cfdesk.core.results.recommend import (
+    NEIGHBOUR_MIN_RATINGS,
+    Recommender,
+    neighbour_min_ratings,
+)
 from cfdesk.core.results.similarity import Neighbours
 
 
@@ -63,3 +68,23 @@ def test_similar_users_excludes_the_user_and_untrained_users(fitted):
     ids, scores = Recommender(fitted).similar_users(1, n=fitted.n_users)
     assert 1 not in ids and fitted.users.ids[3] not in ids
     assert len(ids) == fitted.n_users - 2 and np.all(np.diff(scores) <= 1e-6)
+
+
+def test_the_default_minimum_support_keeps_a_pool_to_choose_from():
+    plenty = np.r_[np.full(150, 300), np.arange(1, 51), np.zeros(5)]
+    assert neighbour_min_ratings(plenty) == NEIGHBOUR_MIN_RATINGS
+    small = np.array([3, 9, 12, 0, 7])  # a tiny catalogue: every rated item stays eligible
+    assert neighbour_min_ratings(small) == 3
+    assert neighbour_min_ratings(np.zeros(4)) == 0
+
+
+def test_rarely_rated_items_stay_out_of_the_default_neighbours(fitted, monkeypatch):
+    monkeypatch.setattr(recommend, "NEIGHBOUR_POOL", 20)  # the planted catalogue has 40 items
+    fitted.item_count = np.asarray(fitted.item_count).copy()
+    fitted.item_count[::3] = 2  # a third of the catalogue now barely rated
+    rec = Recommender(fitted)
+    assert rec.neighbour_min_ratings == NEIGHBOUR_MIN_RATINGS
+    idx, _ = rec.similar_items_idx(1, n=20)
+    assert len(idx) == 20 and fitted.item_count[idx].min() >= NEIGHBOUR_MIN_RATINGS
+    every, _ = rec.similar_items_idx(1, n=39, min_ratings=0)
+    assert fitted.item_count[every].min() == 2

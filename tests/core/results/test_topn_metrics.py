@@ -10,9 +10,11 @@ from cfdesk.core.results.recommend import Recommender
 from cfdesk.core.results.topn_metrics import (
     evaluate_popularity,
     evaluate_recommender,
+    gini,
     ranking_metrics,
     relevance_threshold,
     relevant_items,
+    spread,
 )
 
 
@@ -66,3 +68,24 @@ def test_exact_model_beats_popularity_on_planted_data(fitted, planted):
     baseline = evaluate_popularity(fitted, test, k=5)
     assert model.n_users == baseline.n_users > 0
     assert model.ndcg > baseline.ndcg and model.ndcg > 0.9
+
+
+def test_gini_and_spread_on_hand_made_lists():
+    assert gini(np.array([3, 3, 3, 3])) == pytest.approx(0.0)
+    assert gini(np.array([0, 0, 0, 8])) == pytest.approx(0.75)  # (n-1)/n: one item has it all
+    lists = np.array([[0, 1], [0, 2], [0, -1]])
+    used = spread(lists, np.array([True, True, True, True, False]))
+    assert used.distinct == 3 and used.coverage == pytest.approx(3 / 4)
+    assert used.top_share == pytest.approx(1.0)  # item 0 is in every list
+    assert used.gini == pytest.approx(gini(np.array([3, 1, 1, 0])))
+
+
+def test_a_popularity_prior_narrows_the_catalogue_the_lists_use(fitted, planted):
+    """The trade-off the report exists to show: popularity lists repeat the same items."""
+    test = planted_test_split(fitted, planted)
+    plain = evaluate_recommender(Recommender(fitted, popularity_weight=0.0), test, k=5)
+    heavy = evaluate_recommender(Recommender(fitted, popularity_weight=50.0), test, k=5)
+    baseline = evaluate_popularity(fitted, test, k=5)
+    assert baseline.coverage < plain.coverage and baseline.gini > plain.gini
+    assert heavy.coverage <= plain.coverage and heavy.top_share >= plain.top_share
+    assert 0 < plain.distinct <= fitted.n_items

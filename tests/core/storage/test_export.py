@@ -31,7 +31,9 @@ def test_every_user_gets_n_rows_with_the_right_header(fitted, tmp_path):
     out = tmp_path / "recs.csv"
     summary = export_recommendations(rec, out, n=N, progress=seen_progress.append, batch_size=7)
     frame = pd.read_csv(out)
-    assert list(frame.columns) == ["user_id", "rank", "item_id", "title", "predicted_rating"]
+    assert list(frame.columns) == [
+        "user_id", "rank", "item_id", "title", "predicted_rating", "score", "ranking"
+    ]  # fmt: skip
     assert len(frame) == summary.rows == fitted.n_users * N
     assert frame.groupby("user_id")["rank"].apply(list).map(lambda r: r == [1, 2, 3]).all()
     ids, scores = rec.recommend(fitted.users.ids[4], n=N)
@@ -48,8 +50,25 @@ def test_given_users_only_and_no_title_without_metadata(bare_fitted, tmp_path):
     users = list(bare_fitted.users.ids[:3])
     export_recommendations(Recommender(bare_fitted), out, n=N, user_ids=users)
     frame = pd.read_csv(out)
-    assert list(frame.columns) == ["user_id", "rank", "item_id", "predicted_rating"]
+    assert list(frame.columns) == [
+        "user_id", "rank", "item_id", "predicted_rating", "score", "ranking"
+    ]  # fmt: skip
     assert sorted(frame["user_id"].unique()) == sorted(users) and len(frame) == 3 * N
+
+
+def test_the_file_says_how_it_was_ranked_and_each_row_its_score(fitted, tmp_path):
+    """score orders each user's rows (among liked items) and is the prior-free rating when the
+    ranking is by prediction; ranking names the choice on every row."""
+    prior, plain = tmp_path / "prior.csv", tmp_path / "plain.csv"
+    export_recommendations(Recommender(fitted, liked_share=None), prior, n=5)
+    export_recommendations(Recommender(fitted, popularity_weight=0.0), plain, n=5)
+    with_prior, by_rating = pd.read_csv(prior), pd.read_csv(plain)
+    assert set(with_prior["ranking"]) == {"popular-prior w=1.5 no-floor"}
+    assert set(by_rating["ranking"]) == {"predicted"}
+    for _, rows in with_prior.groupby("user_id"):
+        assert rows["score"].is_monotonic_decreasing
+    np.testing.assert_allclose(by_rating["score"], by_rating["predicted_rating"])
+    assert not (with_prior["score"] == with_prior["predicted_rating"]).all()
 
 
 def test_unknown_user_in_the_list_writes_nothing(fitted, tmp_path):

@@ -203,8 +203,8 @@ def test_save_and_open_gives_identical_recommendations(view, demo, tmp_path, qtb
 def test_without_the_popularity_prior_the_list_follows_predicted_ratings(view, demo):
     view.recommend.picker.choose(demo[1].users.ids[0])
     view.recommend.n.setValue(20)
-    view.recommend.popular.setChecked(False)
+    view.recommend.prior.box.setChecked(False)
     predicted = shown(view.recommend.top, "predicted")
     assert predicted == sorted(predicted, reverse=True)
-    view.recommend.popular.setChecked(True)
+    view.recommend.prior.box.setChecked(True)
     assert shown(view.recommend.top, "predicted") != predicted

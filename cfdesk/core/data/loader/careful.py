@@ -78,6 +78,15 @@ def _parse_row(fields: list[str], roles: dict, columns: tuple[str, ...]) -> tupl
     return tuple(out)
 
 
+def row_problem(fields: list[str], roles: dict, columns: tuple[str, ...]) -> str:
+    """Why one row cannot be read with these roles, "" when it can (the import preview's check)."""
+    try:
+        _parse_row([f.strip() for f in fields], roles, columns)
+    except _BadRow as bad:
+        return str(bad)
+    return ""
+
+
 class _Collector:
     """Rows as compact typed arrays; ids coded on the fly so 25M rows fit in memory."""
 

@@ -97,10 +97,21 @@ def _notes(fmt: FileFormat, roles: dict, cols: Columns, dropped: int) -> dict:
         "rows_rejected": cols.rows_rejected,
         "skipped_lines": cols.rejected_lines[:SHOWN_LINES],
         "warnings": [],
+        **_fingerprint(fmt.path),
     }
 
 
-def _build(fmt: FileFormat, roles: dict, cols: Columns, progress: Progress) -> Ratings:
+def _fingerprint(path: Path) -> dict:
+    """Size and modification time as read, so a saved model can tell if the file changed since."""
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return {}
+    return {"file_size": stat.st_size, "file_mtime": stat.st_mtime}
+
+
+def build_ratings(fmt: FileFormat, roles: dict, cols: Columns, progress: Progress) -> Ratings:
+    """Index the ids, keep the last of each repeated pair, and note what happened."""
     users, user_idx = index_ids(cols.user_codes, cols.user_uniques)
     items, item_idx = index_ids(cols.item_codes, cols.item_uniques)
     _report(progress, 0.75)
@@ -111,7 +122,7 @@ def _build(fmt: FileFormat, roles: dict, cols: Columns, progress: Progress) -> R
         timestamp = None if timestamp is None else timestamp[keep]
     dropped = 0 if keep is None else int(len(keep) - keep.sum())
     notes = _notes(fmt, roles, cols, dropped)
-    if rating.min() == rating.max():
+    if len(rating) and rating.min() == rating.max():  # a part of a file may have no rows
         notes["warnings"].append(
             f"all ratings are {float(rating[0]):g}; a model cannot learn preferences from them"
         )
@@ -162,7 +173,7 @@ def load_ratings(
         cols = read_columns(fmt, roles, skip_bad_rows)
         _check_size(fmt, len(cols.rating))
         _report(progress, 0.6)
-        ratings = _build(fmt, roles, cols, progress)
+        ratings = build_ratings(fmt, roles, cols, progress)
     except MemoryError as exc:  # pyarrow's ArrowMemoryError too; nothing half-built is kept
         raise out_of_memory(fmt, need) from exc
     _report(progress, 0.9)

@@ -83,12 +83,25 @@ def _read_whitespace(fmt: FileFormat, roles: dict, encoding: str, ts_kind: str) 
     })  # fmt: skip
 
 
-def read_fast(fmt: FileFormat, roles: dict, encoding: str) -> Columns:
-    """pyarrow (multithreaded) for single-character separators, pandas' C parser otherwise."""
+@dataclass(frozen=True)
+class CsvPlan:
+    """How pyarrow reads a file with a one-character separator (or `::`)."""
+
+    read: pacsv.ReadOptions
+    parse: pacsv.ParseOptions
+    convert: pacsv.ConvertOptions
+    gaps: tuple[str, ...]  # the empty columns between the two colons of `::`
+    ts_kind: str
+
+    def check_gaps(self, table: pa.Table | pa.RecordBatch) -> None:
+        """A `::` file whose fields contain ':' cannot be split by ':'."""
+        if any(pc.any(pc.not_equal(table.column(g), "")).as_py() for g in self.gaps):
+            raise Refused("a field contains ':'")
+
+
+def csv_plan(fmt: FileFormat, roles: dict, encoding: str) -> CsvPlan:
+    """pyarrow's options for the role columns of a file whose separator is not whitespace."""
     ts_kind = _ts_kind(fmt, roles["timestamp"])
-    if fmt.separator_name == "whitespace":
-        table = _read_whitespace(fmt, roles, encoding, ts_kind)
-        return _columns_from_table(table, roles, ts_kind, encoding)
     width = len(fmt.columns)
     names = [f"c{i}" for i in range(width)]
     double = fmt.separator == "::"
@@ -98,30 +111,45 @@ def read_fast(fmt: FileFormat, roles: dict, encoding: str) -> Columns:
     kinds["timestamp"] = {"int": pa.int64(), "float": pa.float64(), "text": pa.string()}[ts_kind]
     types = {f"c{roles[r]}": t for r, t in kinds.items() if roles[r] is not None}
     gaps = {n: pa.string() for n in names if n.startswith("gap")}
+    return CsvPlan(
+        read=pacsv.ReadOptions(
+            column_names=names,
+            skip_rows=int(fmt.has_header),
+            encoding="utf8" if encoding.startswith("utf-8") else encoding,
+        ),
+        parse=pacsv.ParseOptions(
+            delimiter=":" if double else fmt.separator, quote_char=False if double else '"'
+        ),
+        convert=pacsv.ConvertOptions(
+            column_types={**types, **gaps},
+            include_columns=list(types) + list(gaps),
+            null_values=[""],
+            strings_can_be_null=False,
+        ),
+        gaps=tuple(gaps),
+        ts_kind=ts_kind,
+    )
+
+
+def read_fast(fmt: FileFormat, roles: dict, encoding: str) -> Columns:
+    """pyarrow (multithreaded) for single-character separators, pandas' C parser otherwise."""
+    if fmt.separator_name == "whitespace":
+        ts_kind = _ts_kind(fmt, roles["timestamp"])
+        table = _read_whitespace(fmt, roles, encoding, ts_kind)
+        return columns_from_table(table, roles, ts_kind, encoding)
+    plan = csv_plan(fmt, roles, encoding)
     try:
         with source.open_binary(fmt.path, fmt.compression) as stream:
             table = pacsv.read_csv(
                 stream,
-                read_options=pacsv.ReadOptions(
-                    column_names=names,
-                    skip_rows=int(fmt.has_header),
-                    encoding="utf8" if encoding.startswith("utf-8") else encoding,
-                ),
-                parse_options=pacsv.ParseOptions(
-                    delimiter=":" if double else fmt.separator, quote_char=False if double else '"'
-                ),
-                convert_options=pacsv.ConvertOptions(
-                    column_types={**types, **gaps},
-                    include_columns=list(types) + list(gaps),
-                    null_values=[""],
-                    strings_can_be_null=False,
-                ),
+                read_options=plan.read,
+                parse_options=plan.parse,
+                convert_options=plan.convert,
             )
     except (pa.ArrowInvalid, OSError, EOFError) as exc:
         raise Refused(str(exc)) from exc
-    if any(pc.any(pc.not_equal(table[g], "")).as_py() for g in gaps):
-        raise Refused("a field contains ':'")
-    return _columns_from_table(table, roles, ts_kind, encoding)
+    plan.check_gaps(table)
+    return columns_from_table(table, roles, plan.ts_kind, encoding)
 
 
 def _codes(chunked: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
@@ -134,7 +162,8 @@ def _codes(chunked: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     return codes, uniques
 
 
-def _columns_from_table(table: pa.Table, roles: dict, ts_kind: str, encoding: str) -> Columns:
+def columns_from_table(table: pa.Table, roles: dict, ts_kind: str, encoding: str) -> Columns:
+    """Checked role columns of a parsed table; Refused when the careful parser must say why."""
     rating = table[f"c{roles['rating']}"].to_numpy()
     if table[f"c{roles['rating']}"].null_count or not (np.abs(rating) <= FLOAT32_MAX).all():
         raise Refused("missing, non-finite or too large rating")

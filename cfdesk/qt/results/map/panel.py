@@ -13,7 +13,6 @@ from pyqtgraph.exporters import ImageExporter
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -27,6 +26,7 @@ from cfdesk.core.errors import CfdeskError
 from cfdesk.core.results.context import ResultsContext
 from cfdesk.core.results.projection import ItemMap, item_map
 from cfdesk.qt import dialogs
+from cfdesk.qt.file_dialogs import save_file_name
 from cfdesk.qt.results.map.plot import N_LABELS, MapPlot, short
 from cfdesk.qt.results.map.style import COLOR_BY, Colouring, colouring, point_sizes
 from cfdesk.qt.results.neighbours_panel import describe
@@ -213,7 +213,9 @@ class MapPanel(QWidget):
         found = self.context.search(text, limit=None)
         self.plot.highlight_matches(found)
         if text.strip():
-            self.status.setText(f"{len(found):,} items match “{text.strip()}” (ringed in blue).")
+            self.status.setText(
+                f"{len(found):,} items match “{text.strip()}” (shown as blue dots)."
+            )
         else:
             self.status.setText(self._about)
 
@@ -265,8 +267,7 @@ class MapPanel(QWidget):
         return target
 
     def _ask_path(self, caption: str, name: str, pattern: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(self, caption, name, pattern)
-        return path
+        return save_file_name(self, caption, name, pattern)
 
     @Slot()
     def _on_export_area(self) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QGraphicsItem, QSizePolicy
 
@@ -53,8 +53,10 @@ class MapPlot(pg.PlotWidget):
         self.scatter = FastScatter(pxMode=True, pen=None, antialias=False)
         # Hovering repaints a small card; the cache spares re-drawing every point under it.
         self.scatter.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        # Search matches: large filled discs outlined in the text colour, so they stand out on any
+        # point colour and background (thin rings disappeared among 1,600 coloured points).
         self.matches = pg.ScatterPlotItem(
-            pxMode=True, brush=None, pen=pg.mkPen(SERIES["accent"], width=2), size=14
+            pxMode=True, brush=pg.mkBrush(SERIES["accent"]), pen=pg.mkPen(text, width=2), size=16
         )
         self.neighbour_marks = pg.ScatterPlotItem(
             pxMode=True, brush=None, pen=pg.mkPen(text, width=1.5), size=12
@@ -271,6 +273,13 @@ class MapPlot(pg.PlotWidget):
         self.view.autoRange(padding=0.04)
 
     # ---- events -----------------------------------------------------------------------------
+    def leaveEvent(self, event: QEvent) -> None:
+        """The pointer left the map: the card goes with it."""
+        if self.hovered >= 0:
+            self.show_card(-1)
+            self.itemHovered.emit(-1)
+        super().leaveEvent(event)
+
     @Slot(object)
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
         inside = self.view.sceneBoundingRect().contains(scene_pos)

@@ -1,0 +1,293 @@
+"""Tune: an Optuna search (seeded TPE, a median pruner) over training settings, judged on a
+validation split of the training data only; a test file is scored once, after the search.
+
+`Tuner.events()` is a generator like `Trainer.reports()`: it yields what happens (a study
+starts, each trial starts and ends, the finishing stages) and returns a TuneResult. Every trial
+also goes to an optional TrialRecorder, so a run store can keep each trial as a run grouped
+under its study. Stop (or the time budget) ends the search and keeps the best so far.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from cfdesk.core.config import TrainConfig
+from cfdesk.core.data.ratings import Ratings
+from cfdesk.core.data.split import prepare_split
+from cfdesk.core.errors import CfdeskError, TrainingError
+from cfdesk.core.fitted import FittedModel
+from cfdesk.core.model import rating_levels
+from cfdesk.core.runs import blend as blending
+from cfdesk.core.runs.events import (
+    TrialOutcome,
+    TrialRecorder,
+    TrialStarted,
+    TuneEvent,
+    TuneResult,
+    TuneSettings,
+    TuneStage,
+    TuneStarted,
+)
+from cfdesk.core.runs.search_space import config_of, defaults_as_params, suggest
+from cfdesk.core.runs.trial import run_trial
+from cfdesk.core.training.evaluation import EvalRows
+from cfdesk.core.training.trainer import Trainer
+
+REFIT_MARGIN = 1.25  # a refit trains on 1/(1 - valid share) more rows, and a little slack
+
+
+def score_test(fitted: FittedModel, test: Ratings, train: Ratings) -> tuple[float, int]:
+    """(RMSE, rows scored) of the final model on the test file: called once, after the search."""
+    rows = EvalRows.build(test, train, torch.device("cpu"), "test")
+    rmse, _ = rows.score(fitted.module)
+    return rmse, rows.n
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A complete trial kept for the end: the best K by validation RMSE."""
+
+    valid_rmse: float
+    number: int
+    params: dict
+    config: TrainConfig
+    seconds: float
+    fitted: FittedModel = field(compare=False)
+
+
+class Tuner:
+    """Search settings for `ratings` (the training file); `stop()` from any thread ends the
+    search at the next batch and keeps the best so far."""
+
+    def __init__(
+        self,
+        ratings: Ratings,
+        settings: TuneSettings,
+        base: TrainConfig | None = None,
+        test: Ratings | None = None,
+        recorder: TrialRecorder | None = None,
+        pruner: object | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        settings.check()
+        self.base = (base or TrainConfig()).with_changes(seed=settings.seed)
+        if not self.base.valid_frac > 0:
+            raise CfdeskError(
+                "Tune compares settings on validation rows: set the validation share above 0"
+            )
+        self.ratings, self.settings, self.test = ratings, settings, test
+        self.recorder, self.pruner, self.clock = recorder, pruner, clock
+        name = Path(ratings.source).name if ratings.source else "ratings"
+        self.study_name = f"tune {name} {time.strftime('%Y-%m-%d %H:%M:%S')}"
+        self._stop = threading.Event()
+        self._best: list[_Candidate] = []
+        self._kinds = settings.kinds  # the dist model leaves when the scale is continuous
+        self._t0 = 0.0
+
+    def stop(self) -> None:
+        """End the search at the next batch; the best trials so far make the result."""
+        self._stop.set()
+
+    def _elapsed(self) -> float:
+        return self.clock() - self._t0
+
+    def _reserve(self) -> float:
+        """Seconds kept for the end: refitting the chosen trials on every training row."""
+        if not self.settings.refit:
+            return 0.0
+        share = 1 / (1 - self.base.valid_frac)
+        chosen = self._best[: self.settings.ensemble]
+        return REFIT_MARGIN * share * sum(c.seconds for c in chosen)
+
+    def _out_of_time(self) -> bool:
+        minutes = self.settings.minutes
+        return minutes is not None and self._elapsed() + self._reserve() >= minutes * 60
+
+    def _halt(self) -> bool:
+        return self._stop.is_set() or self._out_of_time()
+
+    def events(self) -> Generator[TuneEvent, None, TuneResult]:
+        """Run the search, then refit, blend and score; yields events, returns the result."""
+        import optuna
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        self._t0 = self.clock()
+        train, valid, _ = prepare_split(self.ratings, self.base)
+        if valid is None:
+            raise CfdeskError(f"{self.ratings.source or 'the data'} is too small to hold out rows")
+        study = optuna.create_study(
+            study_name=self.study_name,
+            direction="minimize",
+            sampler=optuna.samplers.TPESampler(seed=self.settings.seed),
+            pruner=self.pruner or optuna.pruners.MedianPruner(5, n_warmup_steps=50),
+        )
+        if "dotbias" in self.settings.kinds:
+            study.enqueue_trial(defaults_as_params())
+        started = TuneStarted(self.study_name, train.n_ratings, valid.n_ratings, self.settings)
+        if self.recorder is not None:
+            self.recorder.study_started(started)
+        yield started
+        self._kinds = self.settings.kinds
+        if "dist" in self._kinds:
+            try:
+                rating_levels(TrainConfig(model="dist"), train.scale, train.source)
+            except TrainingError as exc:
+                self._kinds = tuple(k for k in self._kinds if k != "dist")
+                if not self._kinds:
+                    raise
+                yield TuneStage(f"Leaving the dist model out: {exc}")
+        limit = self.settings.trials
+        while not self._halt() and (limit is None or len(study.trials) < limit):
+            outcome = yield from self._trial(study, train, valid)
+            if self.recorder is not None:
+                self.recorder.trial_finished(outcome)
+            yield outcome
+        result = yield from self._finish(study, train, valid)
+        if self.recorder is not None:
+            self.recorder.study_finished(result)
+        return result
+
+    def _trial(self, study, train: Ratings, valid: Ratings) -> Generator:
+        from optuna.trial import TrialState
+
+        trial = study.ask()
+        params = suggest(trial, self._kinds)
+        config = config_of(params, self.base)
+        yield TrialStarted(trial.number, params)
+        started = self.clock()
+        try:
+            run = yield from run_trial(trial, config, train, valid, self._halt)
+        except TrainingError as exc:
+            study.tell(trial, state=TrialState.FAIL)
+            return self._outcome(study, trial.number, params, config, started, error=str(exc))
+        value = run.fitted.metrics["valid_rmse"]
+        if run.state == "complete" and math.isfinite(value):
+            study.tell(trial, value)
+            self._keep(_Candidate(value, trial.number, params, config,
+                                  self.clock() - started, run.fitted))  # fmt: skip
+        else:
+            study.tell(trial, state=TrialState.PRUNED)
+        return self._outcome(study, trial.number, params, config, started, run, value)
+
+    def _keep(self, candidate: _Candidate) -> None:
+        ranked = sorted([*self._best, candidate], key=lambda c: (c.valid_rmse, c.number))
+        self._best = ranked[: self.settings.ensemble]
+
+    def _outcome(self, study, number, params, config, started, run=None, value=math.nan,
+                 error="") -> TrialOutcome:  # fmt: skip
+        best = self._best[0].valid_rmse if self._best else math.nan
+        return TrialOutcome(
+            self.study_name, number, params, config, run.state if run else "failed", value,
+            best, self.clock() - started, run.reports if run else (),
+            run.fitted if run else None, error, tuple(study.get_trials(deepcopy=True)),
+        )  # fmt: skip
+
+    def _finish(self, study, train: Ratings, valid: Ratings) -> Generator:
+        """Blend the best K (weights fitted on validation), refit them on every training row
+        unless stopped, then score the test file once."""
+        chosen = self._best[: self.settings.ensemble]
+        if not chosen:
+            return self._result(study, None, math.nan, math.nan)
+        members = [c.fitted for c in chosen]
+        weights, intercept, valid_rmse = np.ones(1), 0.0, chosen[0].valid_rmse
+        if len(chosen) > 1:
+            yield TuneStage(f"Blending the best {len(chosen)} trials on the validation rows")
+            x, y = blending.validation_predictions(members, valid)
+            weights, intercept = blending.fit_blend(x, y)
+            valid_rmse = blending.blend_rmse(x, y, weights, intercept)
+        reference = train
+        if self.settings.refit and not self._stop.is_set():
+            refits = yield from self._refit(members, weights)
+            if refits is not None:
+                members, reference = refits, self.ratings
+        final = blending.blend(members, weights, intercept) if len(chosen) > 1 else members[0]
+        test_rmse, n_test = math.nan, 0
+        if self.test is not None:
+            yield TuneStage("Scoring the test file (once, after the search)")
+            test_rmse, n_test = score_test(final, self.test, reference)
+        final.metrics = {
+            **final.metrics,
+            "valid_rmse": valid_rmse,  # measured before any refit saw the validation rows
+            "test_rmse": test_rmse,
+            "n_test": n_test,
+            "tune": {"study": self.study_name, "trials": len(study.trials),
+                     "best_params": chosen[0].params, "refit": reference is self.ratings},
+        }  # fmt: skip
+        return self._result(study, final, valid_rmse, test_rmse)
+
+    def _refit(self, members: list[FittedModel], weights: np.ndarray) -> Generator:
+        """Each member with weight trained again on every training row (validation included);
+        None when Stop came first (the members trained on the split stay)."""
+        out = []
+        for k, (member, weight) in enumerate(zip(members, weights, strict=True), start=1):
+            if weight <= 0:
+                out.append(member)  # the blend leaves it out
+                continue
+            yield TuneStage(
+                f"Training the best settings on every training rating ({k}/{len(members)})"
+            )
+            trainer = Trainer(self.ratings, None, member.config)
+            for _ in trainer.reports():
+                if self._stop.is_set():
+                    trainer.stop()
+            if self._stop.is_set():
+                return None
+            out.append(trainer.result())
+        return out
+
+    def _result(self, study, fitted: FittedModel | None, valid_rmse: float,
+                test_rmse: float) -> TuneResult:  # fmt: skip
+        from optuna.trial import TrialState
+
+        states = [t.state for t in study.trials]
+        best = self._best[0] if self._best else None
+        return TuneResult(
+            study=self.study_name,
+            n_trials=len(states),
+            n_complete=states.count(TrialState.COMPLETE),
+            n_pruned=states.count(TrialState.PRUNED),
+            best_params=best.params if best else {},
+            best_config=best.config if best else None,
+            best_valid_rmse=best.valid_rmse if best else math.nan,
+            valid_rmse=valid_rmse,
+            test_rmse=test_rmse,
+            seconds=self._elapsed(),
+            fitted=fitted,
+            stopped=self._stop.is_set(),
+        )
+
+
+def param_importances(trials: Sequence) -> dict[str, float]:
+    """Optuna's importance (PED-ANOVA) of each setting every complete trial searched (the nn's
+    layer sizes exist only in nn trials, so they are left out); {} until 3 trials completed.
+    Tens of milliseconds and more: call it off the UI thread."""
+    import optuna
+    from optuna.trial import TrialState
+
+    complete = [t for t in trials if t.state == TrialState.COMPLETE]
+    if len(complete) < 3:
+        return {}
+    common = set.intersection(*(set(t.distributions) for t in complete))
+    study = optuna.create_study(direction="minimize")
+    study.add_trials(complete)
+    return dict(optuna.importance.get_param_importances(study, params=sorted(common)))
+
+
+def run_to_end(tuner: Tuner, on_event: Callable[[TuneEvent], None] | None = None) -> TuneResult:
+    """Drive `tuner.events()` to its result: the one-call path for the CLI and scripts."""
+    events = tuner.events()
+    while True:
+        try:
+            event = next(events)
+        except StopIteration as done:
+            return done.value
+        if on_event is not None:
+            on_event(event)
