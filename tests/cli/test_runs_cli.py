@@ -110,3 +110,15 @@ def test_delete_removes_runs(ratings_csv, capsys):
     assert _last_json(capsys) == {"deleted": 1, "kept_running": 0}
     assert main(["runs", "--json"]) == 0
     assert [r["id"] for r in _last_json(capsys)["runs"]] == [b]
+
+
+def test_tune_records_its_trials_as_runs_of_one_study(ratings_csv, capsys):
+    args = ["tune", str(ratings_csv), "--trials", "2", "--models", "dotbias,dot", "--device",
+            "cpu", "--json"]  # fmt: skip
+    assert main(args) == 0
+    study = _last_json(capsys)["study_id"]
+    assert main(["runs", "--study", str(study), "--json"]) == 0
+    trials = _last_json(capsys)["runs"]
+    assert sorted(r["trial"] for r in trials) == [0, 1]
+    assert {r["study_id"] for r in trials} == {study} and all(r["source"] == "cli" for r in trials)
+    assert all(r["status"] in ("finished", "pruned") for r in trials)

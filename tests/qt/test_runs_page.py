@@ -225,3 +225,26 @@ def test_a_run_cut_short_by_closing_the_window_is_interrupted(
     (run,) = store.list_runs()
     assert run.status in ("interrupted", "stopped") and run.epochs_run >= 1
     assert Path(run.dataset_path).name == "planted.csv"
+
+
+def test_a_search_in_the_tune_tab_lists_each_trial_under_its_study(
+    qtbot, make_window, accept_import, planted_csv
+):
+    window = make_window()
+    _open(qtbot, window, planted_csv)
+    window.form.set_config(window.form.config().with_changes(n_factors=8, device="cpu"))
+    panel = window.tune_panel
+    for kind, box in panel.kinds.items():
+        box.setChecked(kind in ("dotbias", "dot"))
+    panel.minutes.setValue(0)
+    panel.trials.setValue(2)
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: not window.training.is_running(), timeout=TIMEOUT)
+    _show(qtbot, window)
+    runs = window.runs_page.model.records()
+    assert sorted(r.trial for r in runs) == [0, 1] and {r.source for r in runs} == {"app"}
+    study = COLUMNS.index(("Study", COLUMNS[14][1]))
+    row_text = window.runs_page.model.data(window.runs_page.model.index(0, study))
+    assert row_text.startswith("tune planted.csv") and row_text.endswith(("#0", "#1"))
+    (recorded,) = window.runs.store.list_studies()
+    assert recorded.status == "finished" and recorded.best_run_id in {r.id for r in runs}

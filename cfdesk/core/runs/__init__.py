@@ -18,10 +18,15 @@ Recording a training (what the CLI and the app do)::
     recorder.set_model_path(path)                               # whenever the model is saved
     writer.close()                                              # applies what is queued
 
-A tuning study records each trial as a run grouped under the study::
+A Tune search records its study and every trial as a run under it (events.TrialRecorder)::
+
+    recorder = StudyRecorder(writer, describe_dataset(ratings), source="cli")
+    result = run_to_end(Tuner(ratings, settings, base, test, recorder=recorder))
+
+or by hand, with the store's own calls::
 
     study = store.create_study("tune u1.base", settings={"minutes": 10, ...}, dataset=info)
-    recorder = RunRecorder(writer, info, trial_config, source="tune", study_id=study, trial=n)
+    recorder = RunRecorder(writer, info, trial_config, source="tune", study=study, trial=n)
     fitted = yield from recorder.run(trainer)        # or recorder.note(report) per report, then
     recorder.finish(fitted, status="pruned")         # finish / fail / interrupt yourself
     recorder.add_metrics({"ndcg_at_10": 0.28})       # figures computed later (queued too)

@@ -59,25 +59,33 @@ class RunRecorder:
         config: TrainConfig,
         source: str = "app",
         test_path: str | Path | None = None,
-        study_id: int | None = None,
+        study: int | RunHandle | None = None,
         trial: int | None = None,
         on_problem: Callable[[str], None] | None = None,
+        started_ago: float = 0.0,
     ) -> None:
+        """`study`: a study's id, or the handle of one whose creation is still queued;
+        `started_ago`: seconds since the run began, for a run recorded after the fact."""
         self.handle = RunHandle()
         self._writer = writer
         self._on_problem = on_problem if on_problem is not None else writer.on_problem
         self._ended = False
-        self._t0 = time.perf_counter()
+        self._t0 = time.perf_counter() - started_ago
+        created = time.time() - started_ago
         test = str(Path(test_path).resolve()) if test_path else ""
         settings = config.to_dict()
         handle = self.handle
 
         def start(store: RunStore) -> None:
+            study_id = study.id if isinstance(study, RunHandle) else study
             try:
-                handle._settle(store.start_run(dataset, settings, source, test, study_id, trial))
+                run_id = store.start_run(
+                    dataset, settings, source, test, study_id, trial, created=created
+                )
             except BaseException:
                 handle._settle(None)
                 raise
+            handle._settle(run_id)
 
         if not self._writer.submit(start, self._problem):  # the writer is closed
             handle._settle(None)
@@ -116,10 +124,11 @@ class RunRecorder:
         outcome = str(metrics.get("outcome", "finished"))
         self._end(status or OUTCOME_STATUS.get(outcome, "finished"), metrics)
 
-    def fail(self, exc: BaseException) -> None:
+    def fail(self, exc: BaseException | str) -> None:
         """The run ended with an error; its sentence is kept with the run."""
-        text = str(exc) if isinstance(exc, CfdeskError) else f"{type(exc).__name__}: {exc}"
-        self._end("failed", {}, text)
+        if isinstance(exc, BaseException):
+            exc = str(exc) if isinstance(exc, CfdeskError) else f"{type(exc).__name__}: {exc}"
+        self._end("failed", {}, exc)
 
     def interrupt(self) -> None:
         """The run was cut short without a model (window closed, Ctrl+C)."""

@@ -96,8 +96,10 @@ class RunStore:
         test_path: str = "",
         study_id: int | None = None,
         trial: int | None = None,
+        created: float | None = None,
     ) -> int:
-        """A new run, status running, owned by this process; returns its id."""
+        """A new run, status running, owned by this process; returns its id. `created`: when it
+        began (Unix seconds), if not now."""
         now = time.time()
         with self._write() as conn:
             cursor = conn.execute(
@@ -106,7 +108,7 @@ class RunStore:
                 "test_path, config, study_id, trial) "
                 "VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    now, now, source, this_process(), str(config.get("model", "")),
+                    created or now, now, source, this_process(), str(config.get("model", "")),
                     dataset.name, dataset.path, dataset.size, dataset.fingerprint,
                     dataset.n_ratings, dataset.n_users, dataset.n_items, test_path,
                     dumps(config), study_id, trial,

@@ -22,6 +22,7 @@ from cfdesk.core.runs.export import write_runs_csv
 from cfdesk.core.runs.recorder import RunRecorder
 from cfdesk.core.runs.records import RunRecord
 from cfdesk.core.runs.store import RunStore
+from cfdesk.core.runs.study_recorder import StudyRecorder
 from cfdesk.core.runs.writer import RunWriter
 from cfdesk.qt import dialogs
 from cfdesk.qt.runs.table_model import RunRow, make_rows
@@ -80,6 +81,11 @@ class RunsControl(QObject):
         runner.recording = self._recorder_for
         runner.trainingFinished.connect(self._on_trained)
         runner.runningChanged.connect(self._on_running)
+        tune = window.training.tune.runner
+        tune.recording = self._study_recorder_for
+        tune.tuneFailed.connect(self._on_tune_failed)
+        tune.runningChanged.connect(self._on_running)
+        self._study: StudyRecorder | None = None  # the latest search's (set on its thread)
         window.files.model_files.succeeded.connect(self._on_model_file)
         window.files.loader.succeeded.connect(self._on_data_loaded)
         window.actions.runs.triggered.connect(self.show)
@@ -115,17 +121,32 @@ class RunsControl(QObject):
         return described[1]
 
     def _recorder_for(self, ratings: Ratings, config: TrainConfig) -> RunRecorder | None:
-        """Called on the training worker thread: fingerprint the data and start the record.
+        """Called on the training worker thread: fingerprint the data and start the record."""
+        self._recorder = self._unless_failing(
+            lambda: RunRecorder(self.writer, self._describe(ratings), config, source="app")
+        )
+        return self._recorder
 
-        Whatever goes wrong here costs the record, never the training (None: unrecorded)."""
+    def _study_recorder_for(self, ratings: Ratings) -> StudyRecorder | None:
+        """Called on the search's worker thread: its study, and every trial a run under it."""
+        self._study = self._unless_failing(
+            lambda: StudyRecorder(self.writer, self._describe(ratings), source="app")
+        )
+        return self._study
+
+    def _unless_failing(self, make: Callable[[], object]) -> object:
+        """Whatever goes wrong starting a record costs the record, never the training: None."""
         try:
-            recorder = RunRecorder(self.writer, self._describe(ratings), config, source="app")
+            return make()
         except Exception as exc:  # an unreadable file, a bug: train anyway
             log.exception("run store: could not start recording")
             self.problem.emit(dialogs.error_text(exc))
-            recorder = None
-        self._recorder = recorder
-        return recorder
+            return None
+
+    @Slot(object)
+    def _on_tune_failed(self, exc: BaseException) -> None:
+        if self._study is not None:
+            self._study.study_failed(exc)
 
     @Slot(object, bool)
     def _on_trained(self, fitted: FittedModel, _stopped: bool) -> None:

@@ -146,7 +146,7 @@ def test_trials_are_grouped_under_their_study(tiny, quick, writer, store):
     ids = []
     for trial, factors in enumerate((4, 8)):
         config = quick.with_changes(n_factors=factors)
-        recorder = RunRecorder(writer, info, config, "tune", study_id=study, trial=trial)
+        recorder = RunRecorder(writer, info, config, "tune", study=study, trial=trial)
         train_recorded(_trainer(tiny, config), recorder)
         recorder.add_metrics({"ndcg_at_10": 0.1 * (trial + 1)})
         ids.append(recorder.handle.wait(5))
