@@ -1,19 +1,23 @@
 """GUI responsiveness while training the demo data on the CPU, beside a plain Trainer loop.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_gui.py [--epochs 5] [--runs 2]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_gui.py [--epochs 5] [--runs 2] \\
+        [--profile FILE]
 
 Prints, per run: the UI event loop's longest stall while training (a 10 ms QTimer probe
 measuring lateness) and, apart, during the results view's work after it; chart updates per
 second; and training throughput in the app vs the plain loop (the CLI's), measured alternately
-in one process so machine noise hits both alike.
+in one process so machine noise hits both alike. --profile writes cProfile statistics of the UI
+thread during the in-app runs and the settling after them (pstats format) and prints the top 25.
 """
 
 # ruff: noqa: E402 (OpenMP is configured before torch is imported)
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
+import pstats
 import statistics
 import tempfile
 import time
@@ -31,7 +35,7 @@ from cfdesk.entry import configure_openmp
 
 configure_openmp()  # as the app and the CLI do, before torch loads OpenMP
 
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QObject, QTimer, Slot
+from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
 from cfdesk.core.config import TrainConfig
@@ -58,6 +62,24 @@ def plain_loop(ratings, config: TrainConfig) -> dict:
         "seconds": seconds,
         "ratings_per_s": len(train) * len(epochs) / sum(e.seconds for e in epochs),
     }
+
+
+class TracingApplication(QApplication):
+    """Records every event the UI thread spends more than `threshold_ms` on (--slow-events):
+    what it was and which object got it, e.g. a paint of a chart or a queued slot."""
+
+    threshold_ms = 5.0
+    slow: list[tuple[float, float, str]] = []  # wall ms, UI-thread CPU ms, what
+
+    def notify(self, receiver: QObject, event: QEvent) -> bool:
+        what = f"{event.type().name} -> {type(receiver).__name__} {receiver.objectName()}"
+        start, cpu = time.perf_counter(), time.thread_time()
+        try:
+            return super().notify(receiver, event)
+        finally:
+            ms = (time.perf_counter() - start) * 1000
+            if ms > self.threshold_ms:
+                self.slow.append((ms, (time.thread_time() - cpu) * 1000, what.strip()))
 
 
 class Probe(QObject):
@@ -140,8 +162,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--profile", metavar="FILE", help="cProfile the UI thread into FILE")
+    parser.add_argument(
+        "--slow-events", type=float, metavar="MS", help="list UI events that took over MS ms"
+    )
     args = parser.parse_args()
-    app = QApplication.instance() or QApplication([])
+    profiler = cProfile.Profile() if args.profile else None
+    TracingApplication.threshold_ms = args.slow_events or 0.0
+    app = (TracingApplication if args.slow_events else QApplication)([])
     path = Path(demo_ratings_path())
     ratings = load_ratings(path)
     config = TrainConfig(device="cpu", epochs=args.epochs)
@@ -156,7 +184,11 @@ def main() -> int:
     for run in range(args.runs):
         wait_for_all()  # the results view's work after the previous run must not overlap
         cli = plain_loop(ratings, config)
+        if profiler is not None:
+            profiler.enable()
         gui = in_app(window, config, len(train))
+        if profiler is not None:
+            profiler.disable()
         rows.append(
             {
                 "run": run + 1,
@@ -187,6 +219,11 @@ def main() -> int:
         ),
     }
     print(json.dumps(summary))
+    for ms, cpu, what in sorted(TracingApplication.slow, reverse=True)[:40]:
+        print(f"{ms:7.1f} ms ({cpu:5.1f} ms CPU)  {what}")
+    if profiler is not None:
+        profiler.dump_stats(args.profile)
+        pstats.Stats(args.profile).sort_stats("cumulative").print_stats(25)
     del app
     return 0
 

@@ -69,6 +69,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     first = argv[0] if argv else ""
     if first in ("self-test", "--self-test"):
         return _self_test(argv[1:])
-    if first in subcommands() or first in ("-h", "--help"):
+    if first in ("-h", "--help") or (_may_be_subcommand(first) and first in subcommands()):
         return cli_main(argv)
     return gui_main(argv)
+
+
+def _may_be_subcommand(word: str) -> bool:
+    """Subcommand names are plain words, never options or paths: `cfdesk`, `cfdesk --demo` and
+    `cfdesk ratings.csv` open the app without importing every command (they import torch,
+    seconds before the start-up card could show)."""
+    return bool(word) and not word.startswith("-") and not any(c in word for c in "./\\")

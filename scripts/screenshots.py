@@ -1,9 +1,11 @@
-"""Render each view of the real app to docs/screenshots/*.png (run under Xvfb, 1440×900).
+"""Render each view of the real app to docs/screenshots/*.png (run under Xvfb).
 
-    xvfb-run -a -s "-screen 0 1440x900x24" env QT_QPA_PLATFORM=xcb \\
+    xvfb-run -a -s "-screen 0 1280x800x24" env QT_QPA_PLATFORM=xcb \\
         .venv/bin/python scripts/screenshots.py [--dark]
 
---dark applies a dark Fusion palette (as a dark system theme would) and names the files *-dark.png.
+The window fills the Xvfb screen. At 1280×800 (the README's size) the files are *.png; at any
+other size, e.g. the smallest supported window (-screen 0 1024x700x24), *-1024x700.png.
+--dark applies a dark Fusion palette (as a dark system theme would) and adds -dark to the names.
 
 Uses a throw-away settings folder and the demo data; never touches the user's settings.
 """
@@ -23,17 +25,19 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
+from cfdesk import __version__
 from cfdesk.assets import asset_path
 from cfdesk.core.data.demo import demo_ratings_path
 from cfdesk.core.data.loader import sniff
 from cfdesk.qt import import_dialog
 from cfdesk.qt.main_window import MainWindow
+from cfdesk.qt.splash import Splash
 from cfdesk.qt.theme import load_stylesheet
 from cfdesk.qt.worker import wait_for_all
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
-SIZE = (1440, 900)
-SUFFIX = "-dark" if "--dark" in sys.argv else ""
+README_SIZE = (1280, 800)
+DARK = "--dark" in sys.argv
 
 
 def dark_palette() -> QPalette:
@@ -77,10 +81,22 @@ def wait_until(condition, timeout: float = 120.0) -> None:
         pump(0.05)
 
 
+def screen_size() -> tuple[int, int]:
+    size = QGuiApplication.primaryScreen().size()
+    return size.width(), size.height()
+
+
+def shot_path(name: str) -> Path:
+    """docs/screenshots/NAME[-WxH][-dark].png: the size only when it is not the README's."""
+    size = screen_size()
+    dims = "" if size == README_SIZE else f"-{size[0]}x{size[1]}"
+    return OUT / f"{name}{dims}{'-dark' if DARK else ''}.png"
+
+
 def shoot(name: str) -> None:
     """The whole screen, so dialogs and their parent window appear together."""
     pump(0.4)
-    path = OUT / f"{name}{SUFFIX}.png"
+    path = shot_path(name)
     QGuiApplication.primaryScreen().grabWindow(0).save(str(path), "PNG")
     print(f"{path.name}: {path.stat().st_size // 1024} KB")
 
@@ -105,7 +121,7 @@ def make_app(argv: list[str]) -> QApplication:
     app = QApplication(argv)
     app.setApplicationName("cfdesk")
     app.setWindowIcon(QIcon(str(asset_path("icons/cfdesk.svg"))))
-    if SUFFIX:
+    if DARK:
         app.setStyle("Fusion")
         app.setPalette(dark_palette())
     app.setStyleSheet(load_stylesheet())
@@ -115,7 +131,7 @@ def make_app(argv: list[str]) -> QApplication:
 def open_window() -> MainWindow:
     """A screen-sized main window, shown once the torch warm-up has ended."""
     window = MainWindow()
-    window.setGeometry(0, 0, *SIZE)
+    window.setGeometry(0, 0, *screen_size())
     window.show()
     pump(1.0)
     wait_for_all()  # torch warm-up
@@ -124,12 +140,17 @@ def open_window() -> MainWindow:
 
 def center(dialog: QWidget) -> None:
     """Place a dialog in the middle of the screen, as a window manager would."""
-    dialog.move((SIZE[0] - dialog.width()) // 2, (SIZE[1] - dialog.height()) // 2)
+    width, height = screen_size()
+    dialog.move((width - dialog.width()) // 2, (height - dialog.height()) // 2)
 
 
 def main() -> int:
     _app = make_app(sys.argv)
     OUT.mkdir(parents=True, exist_ok=True)
+    splash = Splash(QApplication.windowIcon(), __version__)
+    splash.show_now("Starting…")
+    shoot("00-starting")
+    splash.close()
     window = open_window()
     shoot("01-welcome")
 
@@ -155,7 +176,7 @@ def main() -> int:
     window.training.find_lr()
     wait_until(lambda: not window.training.is_running())
     shoot("06-lr-finder")
-    if SUFFIX:
+    if DARK or screen_size() != README_SIZE:
         window.close()
         return 0
 

@@ -1,6 +1,6 @@
 """Render Help → About and the crash dialog to docs/screenshots/08-*.png, 09-*.png (Xvfb).
 
-    xvfb-run -a -s "-screen 0 1440x900x24" env QT_QPA_PLATFORM=xcb \\
+    xvfb-run -a -s "-screen 0 1280x800x24" env QT_QPA_PLATFORM=xcb \\
         .venv/bin/python scripts/screenshots_reliability.py
 
 The crash is a real exception raised inside a slot, so the dialog shows what a user would see.

@@ -1,7 +1,9 @@
-"""Render the Results page of the real app to docs/screenshots/results-*.png (Xvfb, 1280×800).
+"""Render the Results page of the real app to docs/screenshots/results-*.png (Xvfb).
 
     xvfb-run -a -s "-screen 0 1280x800x24" env QT_QPA_PLATFORM=xcb \\
         .venv/bin/python scripts/screenshots_results.py [--dark] [--model FILE NAME]
+
+Names follow scripts/screenshots.py (-WxH for other screen sizes, -dark).
 
 Trains the demo data for a few epochs in a throw-away settings folder, then shows
 recommendations with neighbours, item biases, a new user, the map (genre colours, labels and
@@ -20,8 +22,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QCursor, QImage
-from PySide6.QtWidgets import QWidget
-from screenshots import OUT, SUFFIX, make_app, open_window, pump, wait_until
+from screenshots import center, make_app, open_window, pump, shot_path, wait_until
 from screenshots import shoot as shoot_screen
 
 from cfdesk.core.data.demo import demo_ratings_path
@@ -31,18 +32,12 @@ from cfdesk.qt.main_window import MainWindow
 
 EPOCHS = 8
 MAX_BYTES = 300 * 1024  # the README's budget per image
-SIZE = (1280, 800)  # the size issue 17 asks every page to work at
-
-
-def center(dialog: QWidget) -> None:
-    """Place a dialog in the middle of the screen, as a window manager would."""
-    dialog.move((SIZE[0] - dialog.width()) // 2, (SIZE[1] - dialog.height()) // 2)
 
 
 def shoot(name: str) -> None:
     """The whole screen; a busy map goes to a 256-colour palette to stay under MAX_BYTES."""
     shoot_screen(name)
-    path = OUT / f"{name}{SUFFIX}.png"
+    path = shot_path(name)
     for dither in (Qt.ImageConversionFlag.AutoColor, Qt.ImageConversionFlag.ThresholdDither):
         if path.stat().st_size <= MAX_BYTES:
             break
@@ -149,7 +144,6 @@ def shoot_saved_model(window: MainWindow, path: str, name: str) -> None:
 def main() -> int:
     _app = make_app(sys.argv)
     window = open_window()
-    window.setGeometry(0, 0, *SIZE)
     if "--model" in sys.argv:
         at = sys.argv.index("--model")
         shoot_saved_model(window, sys.argv[at + 1], sys.argv[at + 2])

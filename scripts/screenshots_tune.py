@@ -1,4 +1,4 @@
-"""Render a Tune in progress in the real app to docs/screenshots/tune-*.png (Xvfb, 1280×800).
+"""Render a Tune in progress in the real app to docs/screenshots/tune-*.png (Xvfb).
 
     xvfb-run -a -s "-screen 0 1280x800x24" env QT_QPA_PLATFORM=xcb \\
         .venv/bin/python scripts/screenshots_tune.py [--dark]
@@ -6,7 +6,7 @@
 Loads the demo data in a throw-away settings folder, starts a 5-minute search blending the best
 3 trials, and photographs the Train page's Tune tab once the chart has TRIALS points and the
 importance chart has bars; then stops the search (the best so far becomes the current model)
-and photographs the finished tab.
+and photographs the finished tab. Names follow scripts/screenshots.py (-WxH, -dark).
 """
 
 from __future__ import annotations
@@ -20,13 +20,11 @@ from cfdesk.core.data.loader import sniff
 from cfdesk.qt import import_dialog
 
 TRIALS = 8
-SIZE = (1280, 800)
 
 
 def main() -> int:
     _app = make_app(sys.argv)
     window = open_window()
-    window.setGeometry(0, 0, *SIZE)
     demo = demo_ratings_path()
     fmt = sniff(demo)
     window.files.load_data(import_dialog.ImportChoices(demo, fmt.roles, fmt.item_file or False))

@@ -35,6 +35,7 @@ def summary_of(fitted, out: str | None) -> dict:
         "model": fitted.config.model,
         "device": m["device"],
         "epochs": m["epochs_run"],
+        **{key: m[key] for key in ("kept_epoch", "kept") if key in m},  # which epoch and why
         "train_rmse": _clean(m["train_rmse"]),
         "valid_rmse": _clean(m["valid_rmse"]),
         "test_rmse": _clean(m["test_rmse"]),

@@ -36,6 +36,7 @@ class TrainConfig:
     seed: int = 42
     device: str = "auto"
     patience: int = 0  # early stopping on validation RMSE; 0 = off
+    keep_best: bool = True  # keep the best validation epoch's weights; False: the last epoch's
     bf16: bool = False
     tf32: bool = False
     auto_fit: bool = False

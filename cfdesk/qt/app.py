@@ -1,11 +1,11 @@
-"""Start the desktop app: QApplication, names, style, then the main window (optionally a file)."""
+"""Start the desktop app: QApplication, a start-up card, then the main window (optionally a file)."""
 
 from __future__ import annotations
 
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
@@ -23,23 +23,38 @@ class Application(QApplication):
 
     fileOpenRequested = Signal(str)
 
+    def __init__(self, argv: list[str]) -> None:
+        super().__init__(argv)
+        # Files asked for while the start-up card shows, before the window listens.
+        self._early: list[str] | None = []
+
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.FileOpen and isinstance(event, QFileOpenEvent):
-            self.fileOpenRequested.emit(event.file())
+            if self._early is None:
+                self.fileOpenRequested.emit(event.file())
+            else:
+                self._early.append(event.file())
             return True
         return super().event(event)
+
+    def deliver_files_to(self, open_path: Callable[[str], None]) -> None:
+        """From now on FileOpen requests go to `open_path`, starting with any that came early."""
+        early, self._early = self._early or [], None
+        self.fileOpenRequested.connect(open_path)
+        for path in early:
+            open_path(path)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the window; `cfdesk.entry` parses the command line, so `argv` is [FILE], ["--demo"]
-    or empty, and FILE may be a ratings file or a model."""
+    or empty, and FILE may be a ratings file or a model.
+
+    A start-up card is on screen before torch and the window's modules are imported (4-7 s
+    on a slow disk), so a launch gets feedback at once (bench/bench_startup.py measures it).
+    """
     from cfdesk import __version__
     from cfdesk.assets import asset_path
-    from cfdesk.qt.crash import CrashReporter
-    from cfdesk.qt.crash_log import enable_fatal_log, setup_logging
-    from cfdesk.qt.main_window import MainWindow
-    from cfdesk.qt.theme import load_stylesheet
-    from cfdesk.qt.worker import wait_for_all
+    from cfdesk.qt.splash import Splash
 
     argv = list(sys.argv[1:] if argv is None else argv)
     app = QApplication.instance() or Application([sys.argv[0], *argv])
@@ -50,20 +65,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     icon = asset_path("icons/cfdesk.svg")
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
+    splash = Splash(app.windowIcon(), __version__)
+    splash.show_now("Starting…")
+
+    from cfdesk.qt.crash import CrashReporter
+    from cfdesk.qt.crash_log import enable_fatal_log, setup_logging
+    from cfdesk.qt.main_window import MainWindow
+    from cfdesk.qt.theme import load_stylesheet
+    from cfdesk.qt.worker import wait_for_all
+
+    splash.say("Opening the window…")
     app.setStyleSheet(load_stylesheet())
     setup_logging()
     enable_fatal_log()
     reporter = CrashReporter(app)
     reporter.install()
     window = MainWindow()
-    if isinstance(app, Application):
-        app.fileOpenRequested.connect(window.open_path)
     window.show()
+    splash.close()
     files = [a for a in argv if not a.startswith("-")]
     if files:
         window.open_path(files[0])
     elif "--demo" in argv:
         window.files.open_demo()
+    if isinstance(app, Application):
+        app.deliver_files_to(window.open_path)
     try:
         return app.exec()
     finally:

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMainWindow,
     QProgressBar,
-    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -41,6 +40,8 @@ from cfdesk.qt.runs.page import RunsPage
 from cfdesk.qt.settings import AppSettings
 from cfdesk.qt.tasks import BackgroundTask
 from cfdesk.qt.training_control import TrainingControl
+from cfdesk.qt.widgets import VerticalScrollArea
+from cfdesk.qt.window_geometry import place_window
 from cfdesk.qt.worker import wait_for_all
 
 log = logging.getLogger("cfdesk")
@@ -86,10 +87,8 @@ class MainWindow(QMainWindow):
         self.nav.addItems(list(PAGES))
         self.nav.setFixedWidth(150)
         self.pages = QStackedWidget()
-        form_scroll = QScrollArea(widgetResizable=True)
-        form_scroll.setWidget(self.form)
         self.train_left = QSplitter(Qt.Orientation.Vertical)
-        self.train_left.addWidget(form_scroll)
+        self.train_left.addWidget(self.form)
         self.train_left.addWidget(self.lr_panel)
         self.train_left.setSizes([470, 330])
         self.train_split = QSplitter(Qt.Orientation.Horizontal)
@@ -98,10 +97,12 @@ class MainWindow(QMainWindow):
         self.train_modes.addTab(self.monitor, "Train")
         self.train_modes.addTab(self.tune_panel, "Tune")
         self.train_split.addWidget(self.train_modes)
-        self.train_split.setSizes([380, 900])
-        # Scrolls rather than forcing its minimum width on the whole window (small screens).
-        results_scroll = QScrollArea(widgetResizable=True)
-        results_scroll.setWidget(self.results)
+        self.train_split.setSizes([320, 960])
+        self.train_split.setStretchFactor(
+            1, 1
+        )  # a narrower window narrows the charts, not the form
+        # Scrolls up and down on short screens; its rows wrap to fit the width (never sideways).
+        results_scroll = VerticalScrollArea(self.results)
         pages = (self.welcome, self.data_panel, self.train_split, results_scroll, self.runs_page)
         for page in pages:
             self.pages.addWidget(page)
@@ -188,6 +189,8 @@ class MainWindow(QMainWindow):
     def set_model(self, fitted: FittedModel | None, name: str, unsaved: bool = False) -> None:
         """A trained or opened model becomes current and goes to the results view."""
         self.fitted, self.model_name, self.unsaved = fitted, name, unsaved
+        if fitted is not None and not unsaved:  # opened from a file: show how it was trained
+            self.form.show_trained(fitted.config, fitted.metrics.get("n_train"))
         self.results.set_model(fitted)
         self.refresh()
 
@@ -237,10 +240,7 @@ class MainWindow(QMainWindow):
             self.open_path(urls[0])
 
     def _restore(self) -> None:
-        if not self.settings.geometry().isEmpty():
-            self.restoreGeometry(self.settings.geometry())
-        else:
-            self.resize(1280, 820)
+        place_window(self, self.settings.geometry())
         for name, splitter in self._splitters().items():
             sizes = self.settings.splitter_sizes(name)
             if len(sizes) == splitter.count() and sum(sizes) > 0:

@@ -24,6 +24,9 @@ SERIES = {
 }
 
 
+TITLE_HEIGHT = 30  # pyqtgraph's row for a one-line title
+
+
 def pen(series: str, width: float = 2.0, dashed: bool = False) -> pg.mkPen:
     """A cosmetic pen in one series colour."""
     style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
@@ -35,12 +38,39 @@ def palette_color(role: QPalette.ColorRole) -> QColor:
     return QApplication.palette().color(role)
 
 
+def _wrapping_title(item: pg.PlotItem) -> None:
+    """pyqtgraph makes a title's one-line width the plot's minimum width (on every resize),
+    which widens a narrow chart past its widget's edge: wrap the title to the width instead."""
+    label = item.titleLabel
+    fit_height = label.updateMin
+
+    def update_min() -> None:
+        text = label.item
+        text.setTextWidth(-1)
+        width = label.rect().width()
+        if 0 < width < text.boundingRect().width():
+            text.setTextWidth(width)
+            option = text.document().defaultTextOption()
+            option.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            text.document().setDefaultTextOption(option)
+            text.setPos(0, 0)
+        height = max(TITLE_HEIGHT, int(text.boundingRect().height()))
+        label.setMaximumHeight(height)
+        item.layout.setRowFixedHeight(0, height)
+        fit_height()
+        label.setMinimumWidth(0)
+
+    label.updateMin = update_min
+    update_min()
+
+
 def style_plot(widget: pg.PlotWidget, title: str, x_label: str, y_label: str) -> pg.PlotItem:
     """Palette background and text, grid, axis labels and a legend: the same look for every chart."""
     widget.setBackground(palette_color(QPalette.ColorRole.Base))
     text = palette_color(QPalette.ColorRole.Text)
     item = widget.getPlotItem()
     item.setTitle(title, color=text, size="11pt")
+    _wrapping_title(item)
     for name, label in (("bottom", x_label), ("left", y_label)):
         axis = item.getAxis(name)
         axis.setPen(pg.mkPen(text))

@@ -53,7 +53,7 @@ class TrainingControl(QObject):
     def __init__(self, window) -> None:
         super().__init__(window)
         self._window = window
-        self.runner = TrainingRunner(self)
+        self.runner = TrainingRunner(self, between_batches=window.monitor.ui_turn.wait)
         self.lr_task = BackgroundTask(self)
         self.warm_task = BackgroundTask(self)
         self.warm_task.succeeded.connect(self._on_warm)
@@ -167,11 +167,14 @@ class TrainingControl(QObject):
 
     @Slot(object, bool)
     def _on_finished(self, fitted, stopped: bool) -> None:
-        word = "Stopped; kept the best model so far" if stopped else "Training finished"
+        word = "Stopped" if stopped else "Training finished"
         metrics = getattr(fitted, "metrics", {}) or {}
         rmse = metrics.get("valid_rmse")
         figure = f" (validation RMSE {rmse:.4f})" if isinstance(rmse, float) else ""
         log.info("%s%s", word, figure)
+        if metrics.get("kept"):
+            log.info("%s", metrics["kept"])
+            self._window.monitor.append_log(metrics["kept"])
         self._window.monitor.finish(
             f"{word}{figure}. Browse it under Results or save it with File → Save model.",
             completed=not stopped,

@@ -20,7 +20,8 @@ from cfdesk.core.training.trainer import (
 from cfdesk.qt.generator_run import GeneratorRun
 
 UI_CORES = 1  # CPU cores kept free for the UI while training
-REDRAW_MS = 150  # about 7 chart updates per second: enough to watch, cheap to draw
+REDRAW_MS = 150  # about 7 chart updates per second: enough to watch, cheap to draw (the
+# monitor's memory chart is timed between these redraws)
 
 
 def warm_up() -> None:
@@ -50,8 +51,12 @@ class TrainingRunner(GeneratorRun):
     trainingFinished = Signal(object, bool)
     trainingFailed = Signal(object)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(
+        self, parent: QObject | None = None, between_batches: Callable[[], None] | None = None
+    ) -> None:
+        """`between_batches` runs on the training thread before every batch (UiTurn.wait)."""
         super().__init__(parent)
+        self._between_batches = between_batches
         self._trainer: Trainer | None = None
         self._stop_requested = False
         self._pending: list[BatchReport | EpochReport] = []
@@ -74,7 +79,7 @@ class TrainingRunner(GeneratorRun):
         torch.set_num_threads(max(1, threads - UI_CORES))
         try:
             train, valid, _ = prepare_split(ratings, config, test)
-            self._trainer = Trainer(train, valid, config)
+            self._trainer = Trainer(train, valid, config, between_batches=self._between_batches)
             if self._stop_requested:
                 self._trainer.stop()
             recorder = self.recording(ratings, config) if self.recording is not None else None

@@ -1,8 +1,20 @@
-"""Small widgets the panels share: compact spin boxes, one-sentence option rows, row tables."""
+"""Small widgets the panels share: compact spin boxes, one-sentence option rows, the look of
+row tables, and a scroll area that never scrolls sideways."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QSpinBox, QTableView, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QLabel,
+    QScrollArea,
+    QSpinBox,
+    QTableView,
+    QWidget,
+)
+
+from cfdesk.qt.flow_layout import FlowLayout
 
 
 def spin(low: int, high: int, value: int, suffix: str = "") -> QSpinBox:
@@ -13,12 +25,12 @@ def spin(low: int, high: int, value: int, suffix: str = "") -> QSpinBox:
     return box
 
 
-def options_row(*parts: QWidget | str) -> QHBoxLayout:
-    """Lay out a sentence such as "Show [n] with ≥ [m] ratings": strings become labels."""
-    row = QHBoxLayout()
+def options_row(*parts: QWidget | str) -> FlowLayout:
+    """Lay out a sentence such as "Show [n] with ≥ [m] ratings" (strings become labels),
+    wrapping in a narrow window."""
+    row = FlowLayout()
     for part in parts:
         row.addWidget(QLabel(part) if isinstance(part, str) else part)
-    row.addStretch(1)
     return row
 
 
@@ -30,3 +42,20 @@ def style_row_table(table: QTableView) -> None:
     table.verticalHeader().setVisible(False)
     table.verticalHeader().setDefaultSectionSize(24)
     table.horizontalHeader().setHighlightSections(False)
+
+
+class VerticalScrollArea(QScrollArea):
+    """Scrolls up and down only: the content always takes the viewport's width, so focus
+    moving to a field never scrolls sideways, and the area asks for the content's width."""
+
+    def __init__(self, content: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidget(content)
+
+    def minimumSizeHint(self) -> QSize:
+        content = self.widget().minimumSizeHint()
+        scrollbar = self.verticalScrollBar().sizeHint().width()
+        return QSize(content.width() + scrollbar + 2 * self.frameWidth(), 80)

@@ -107,3 +107,20 @@ def test_no_implicit_trains_the_plain_model_and_says_so_in_help(ratings_csv, tmp
     with pytest.raises(SystemExit):
         main(["train", "--help"])
     assert "--no-implicit" in capsys.readouterr().out
+
+
+def test_keep_last_is_honoured_and_the_output_says_which_epoch_was_kept(ratings_csv, capsys):
+    train, _ = ratings_csv
+    common = ["train", str(train), "--epochs", "10", "--lr", "0.1", "--wd", "0", "--device", "cpu"]
+    common += ["--batch-size", "32", "--factors", "64"]  # overfits: validation worsens late
+    kept = {}
+    for flags in ([], ["--keep-last"]):
+        assert main([*common, *flags, "--json"]) == 0
+        kept[bool(flags)] = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    best, last = kept[False], kept[True]
+    assert last["kept_epoch"] == 10 and "keep the best epoch is off" in last["kept"]
+    assert best["kept_epoch"] < 10, "the run must overfit for this test to mean anything"
+    assert f"Kept epoch {best['kept_epoch']}, the best validation RMSE" in best["kept"]
+    assert best["valid_rmse"] < last["valid_rmse"]
+    assert main([*common, "--epochs", "1"]) == 0
+    assert "kept: Kept" in capsys.readouterr().out

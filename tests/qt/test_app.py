@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +98,22 @@ def test_demo_flag_opens_the_demo_data(qtbot, qapp, monkeypatch):
     assert len(opened) == 1
     for widget in qapp.topLevelWidgets():
         widget.close()
+
+
+def _bench_startup():
+    """bench/bench_startup.py: its launch() starts the app as `cfdesk` does and times paints."""
+    path = Path(__file__).resolve().parents[2] / "bench" / "bench_startup.py"
+    spec = importlib.util.spec_from_file_location("bench_startup", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_a_starting_card_is_painted_before_torch_loads_and_goes_with_the_window():
+    bench = _bench_startup()
+    launch = bench.launch(bench.ROOT)
+    assert launch["first_window"] == "Splash" and launch["first_message"] == "Starting…"
+    assert not launch["torch_loaded_at_first_paint"]
+    assert not launch["card_left_open"]
+    assert launch["first_paint_from_start_s"] < launch["window_paint_from_start_s"]

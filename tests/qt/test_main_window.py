@@ -100,11 +100,11 @@ class _FailingOnce:
     def __init__(self, real, error):
         self.real, self.error, self.calls = real, error, []
 
-    def __call__(self, train, valid, config):
+    def __call__(self, train, valid, config, **options):
         self.calls.append(config)
         if len(self.calls) == 1:
             return self
-        return self.real(train, valid, config)
+        return self.real(train, valid, config, **options)
 
     def reports(self):
         raise self.error(self.calls[0])

@@ -38,6 +38,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--split", choices=("random", "temporal"), help="validation split")
     p.add_argument("--patience", type=int, help="early stopping patience in epochs (0 = off)")
+    p.add_argument(
+        "--keep-last",
+        dest="keep_best",
+        action="store_false",
+        default=None,
+        help="keep the last epoch's weights instead of the best validation epoch's",
+    )
     p.add_argument("--seed", type=int, help="random seed (default 42)")
     p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default auto)")
     p.add_argument("--out", metavar="MODEL", help="save the model to this .cfmodel file")
@@ -66,7 +73,7 @@ def _config(args: argparse.Namespace):
         "model": "model", "factors": "n_factors", "epochs": "epochs", "lr": "lr",
         "wd": "weight_decay", "batch_size": "batch_size", "accum": "accum_steps",
         "valid_frac": "valid_frac", "split": "split", "patience": "patience", "seed": "seed",
-        "device": "device", "implicit": "implicit",
+        "device": "device", "implicit": "implicit", "keep_best": "keep_best",
     }  # fmt: skip
     changes = {field: getattr(args, arg) for arg, field in names.items()}
     changes = {k: v for k, v in changes.items() if v is not None}

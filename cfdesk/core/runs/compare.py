@@ -20,6 +20,7 @@ RESULTS = (
     ("duration", "Duration (s)"),
     ("device", "Device"),
 )
+KEPT = ("kept_epoch", "Kept epoch")  # from the run's metrics: the epoch whose weights it kept
 DATA = (("dataset_name", "Data set"), ("n_ratings", "Ratings"), ("test_path", "Test file"))
 SETTING_LABELS = {
     "model": "Model", "n_factors": "Factors", "epochs": "Epochs", "lr": "Learning rate",
@@ -28,7 +29,7 @@ SETTING_LABELS = {
     "optimizer": "Optimizer", "schedule": "Schedule", "y_range": "Output range",
     "use_y_range": "Use output range", "nn_layers": "NN layers", "valid_frac": "Validation share",
     "split": "Validation rows", "seed": "Seed", "device": "Device asked",
-    "patience": "Early stopping", "bf16": "bfloat16", "tf32": "TF32", "auto_fit": "Auto-fit batch",
+    "patience": "Early stopping", "keep_best": "Keep the best epoch", "bf16": "bfloat16", "tf32": "TF32", "auto_fit": "Auto-fit batch",
     "row_sparse": "Row-sparse updates", "implicit": "Implicit term",
     "report_every": "Report every",
 }  # fmt: skip
@@ -90,6 +91,7 @@ def _row(section: str, name: str, label: str, values: list[object]) -> ComparedR
 def compare_runs(runs: Sequence[RunRecord]) -> list[ComparedRow]:
     """Results, then data, then settings, one value per run in the order given."""
     rows = [_row("result", n, label, [getattr(r, n) for r in runs]) for n, label in RESULTS]
+    rows.insert(6, _row("result", *KEPT, [r.metrics.get(KEPT[0]) for r in runs]))
     rows += [_row("data", n, label, [getattr(r, n) for r in runs]) for n, label in DATA]
     rows += [
         _row("setting", n, SETTING_LABELS.get(n, n), [r.config.get(n) for r in runs])

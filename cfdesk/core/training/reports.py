@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 
 from cfdesk.core.training.memory import MemorySample
@@ -84,3 +85,27 @@ def run_facts(
         "accum_steps": accum_steps,
         "lr": lr,
     }
+
+
+def kept_sentence(history: list[EpochReport], kept: int, keep_best: bool) -> str:
+    """Which epoch's weights the model holds and why, for the log and the CLI."""
+    if not history or kept == 0:
+        return "No epoch finished: the model holds the weights it had when training stopped."
+    last = history[-1]
+    if math.isnan(last.valid_rmse):
+        return (
+            f"Kept the last epoch run ({last.epoch}): without validation ratings there is no "
+            "best epoch to choose."
+        )
+    best = min(history, key=lambda r: r.valid_rmse)
+    if keep_best:
+        beside = f"; the last epoch run ({last.epoch}) scored {last.valid_rmse:.4f}"
+        return (
+            f"Kept epoch {kept}, the best validation RMSE ({best.valid_rmse:.4f})"
+            f"{beside if kept != last.epoch else ''}."
+        )
+    beside = f"; epoch {best.epoch} scored best ({best.valid_rmse:.4f})"
+    return (
+        f"Kept the last epoch run ({last.epoch}, validation RMSE {last.valid_rmse:.4f}) as "
+        f"set (keep the best epoch is off){beside if best.epoch != last.epoch else ''}."
+    )

@@ -25,7 +25,13 @@ from cfdesk.core.training.memory import memory_sample, release, reset_peak
 from cfdesk.core.training.oom import out_of_memory_explained
 from cfdesk.core.training.optim import set_lr_and_momentum
 from cfdesk.core.training.precision import tf32_matmuls
-from cfdesk.core.training.reports import BatchReport, EpochReport, FitStarted, run_facts
+from cfdesk.core.training.reports import (
+    BatchReport,
+    EpochReport,
+    FitStarted,
+    kept_sentence,
+    run_facts,
+)
 from cfdesk.core.training.row_sparse import wants_row_sparse
 from cfdesk.core.training.schedule import lr_and_momentum
 from cfdesk.core.training.steps import Step, make_step
@@ -44,7 +50,10 @@ class Trainer:
         valid: Ratings | None,
         config: TrainConfig,
         test: Ratings | None = None,
+        between_batches: Callable[[], None] | None = None,
     ) -> None:
+        """`between_batches` runs before every batch on the training thread (the app waits
+        there while its UI thread paints, which would otherwise wait for the interpreter lock)."""
         config.check()
         if train.n_ratings == 0:
             raise TrainingError(
@@ -70,6 +79,7 @@ class Trainer:
         )
         self.history: list[EpochReport] = []
         self._stop = threading.Event()
+        self._between_batches = between_batches
         self._snapshot: dict | None = None
         self._snapshot_epoch = 0  # the epoch whose weights the snapshot holds
         self._best = math.inf
@@ -99,10 +109,13 @@ class Trainer:
             self._settle()
 
     def _settle(self) -> None:
-        """On stop, close or error: keep the last completed (or best) epoch's weights."""
+        """At the end, on stop, close or error: the module takes the kept epoch's weights (the
+        best validation epoch, or the last completed one), unless it holds them already."""
         if self._outcome == "running":
             self._outcome = "cancelled"
-        if self._snapshot is not None and self._outcome != "finished":
+        last = self.history[-1].epoch if self.history else 0
+        restore = self._outcome == "cancelled" or self._snapshot_epoch != last
+        if self._snapshot is not None and restore:
             self.module.load_state_dict(self._snapshot)
             if self._implicit is not None:
                 self._implicit.refresh()
@@ -155,6 +168,8 @@ class Trainer:
             for b in range(n_batches):
                 if self._stop.is_set():
                     return
+                if self._between_batches is not None:
+                    self._between_batches()
                 batch = batching.unpack_rows(
                     shuffled[b * self.batch_size : (b + 1) * self.batch_size]
                 )
@@ -192,14 +207,14 @@ class Trainer:
             if cfg.patience and bad_epochs >= cfg.patience:
                 self._outcome = "stopped early"
                 return
-        self._outcome = "finished" if not cfg.patience else "finished, best restored"
+        self._outcome = "finished"
 
     def _end_epoch(self, epoch, train_rmse, valid_rmse, valid_mae, lr, seconds, speed):
         has_valid = not math.isnan(valid_rmse)
         is_best = valid_rmse < self._best if has_valid else True
         if is_best:
             self._best = valid_rmse if has_valid else self._best
-        if is_best or not self.config.patience:
+        if is_best or not self.config.keep_best:
             self._snapshot = {k: v.detach().clone() for k, v in self.module.state_dict().items()}
             self._snapshot_epoch = epoch
         report = EpochReport(
@@ -250,7 +265,7 @@ class Trainer:
         return note
 
     def result(self) -> FittedModel:
-        """The model of the last completed (or best) epoch, with metrics; safe after stop()."""
+        """The model of the kept epoch (best or last completed), with metrics; safe after stop()."""
         with self._guard("scoring the held-out ratings and building the result"):
             return self._result()
 
@@ -281,6 +296,8 @@ class Trainer:
                 self.accum_steps,
                 self.lr,
             ),
+            "kept_epoch": self._snapshot_epoch,
+            "kept": kept_sentence(self.history, self._snapshot_epoch, self.config.keep_best),
         }
         history = [r.to_dict() for r in self.history]
         return build_fitted(module, self.config, self.train, history, metrics, self.valid)

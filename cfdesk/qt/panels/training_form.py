@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtGui import QDoubleValidator
+from PySide6.QtGui import QDoubleValidator, QStandardItemModel
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -20,7 +22,8 @@ from cfdesk.core.config import TrainConfig
 from cfdesk.core.errors import TrainingError
 from cfdesk.core.training.batching import effective_batch, scaled_lr
 from cfdesk.core.training.device import AUTO_GPU_MIN_RATINGS
-from cfdesk.qt.panels.presets import PRESETS
+from cfdesk.qt.panels.presets import CUSTOM, PRESETS, apply_preset, as_set, matching_preset
+from cfdesk.qt.widgets import VerticalScrollArea
 
 MODELS = {
     "dotbias": "Dot product + biases",
@@ -45,7 +48,10 @@ def _spin(low: int, high: int, tip: str) -> QSpinBox:
 
 
 def _combo(items: dict, tip: str) -> QComboBox:
+    """A drop-down that may get narrower than its longest entry (narrow windows)."""
     combo = QComboBox(toolTip=tip)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(8)
     for data, text in items.items():
         combo.addItem(text, data)
     return combo
@@ -62,10 +68,14 @@ class TrainingForm(QWidget):
         super().__init__(parent)
         self._base = TrainConfig()
         self._n_train: int | None = None
-        self.preset = QComboBox(
-            toolTip="Start from a known recipe; any field can be changed after."
+        self.preset = _combo(
+            {name: name for name in [*PRESETS, CUSTOM]},
+            "Start from a known recipe: choosing one (again) sets its values. It shows Custom "
+            "once the values follow no recipe.",
         )
-        self.preset.addItems(list(PRESETS))
+        custom = self.preset.model()
+        assert isinstance(custom, QStandardItemModel)
+        custom.item(self.preset.findData(CUSTOM)).setEnabled(False)  # shown, never chosen
         self.model = _combo(
             MODELS,
             "Dot product + biases is the usual choice; the neural network "
@@ -117,20 +127,26 @@ class TrainingForm(QWidget):
         self.patience = _spin(
             0,
             100,
-            "Early stopping: stop when validation RMSE has not improved "
-            "for this many epochs and keep the best epoch.",
+            "Early stopping: stop when validation RMSE has not improved for this many epochs.",
         )
         self.patience.setSpecialValueText("off")
+        self.keep_best = QCheckBox(
+            "Keep the best epoch",
+            toolTip="On: the model kept is the epoch with the best validation RMSE. Off: the "
+            "last epoch run. Without validation ratings the last epoch is kept.",
+        )
         self.train_button = QPushButton("Train", toolTip="Start training (Ctrl+T or F5).")
         self.train_button.setObjectName("primary")
         self.stop_button = QPushButton(
             "Stop", toolTip="Stop now and keep the best model so far (Esc)."
         )
         self._layout()
-        for combo in (self.batch, self.accum):
-            combo.currentIndexChanged.connect(self._on_batch_changed)
-        self.lr.textEdited.connect(self._on_batch_changed)
-        self.valid.valueChanged.connect(self._on_batch_changed)
+        for combo in (self.model, self.batch, self.accum):
+            combo.currentIndexChanged.connect(self._on_edited)
+        for spin in (self.factors, self.epochs, self.valid):
+            spin.valueChanged.connect(self._on_edited)
+        for edit in (self.lr, self.wd):
+            edit.textEdited.connect(self._on_edited)
         self.preset.activated.connect(self._on_preset)
         self.find_lr.clicked.connect(self.findLrRequested)
         self.train_button.clicked.connect(self.trainRequested)
@@ -139,13 +155,13 @@ class TrainingForm(QWidget):
         self.set_running(False)
 
     def _layout(self) -> None:
-        form = QFormLayout(self)
+        fields = QWidget()
+        form = QFormLayout(fields)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         lr_row = QHBoxLayout()
         lr_row.addWidget(self.lr, 1)
         lr_row.addWidget(self.find_lr)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.train_button, 1)
-        buttons.addWidget(self.stop_button, 1)
         rows = [
             ("Preset", self.preset),
             ("Model", self.model),
@@ -161,11 +177,19 @@ class TrainingForm(QWidget):
             ("Device", self.device),
             ("Seed", self.seed),
             ("Early stopping", self.patience),
+            ("", self.keep_best),
         ]
         for label, field in rows:
             tip = (self.lr if field is lr_row else field).toolTip()
             form.addRow(QLabel(label, toolTip=tip), field)
-        form.addRow(buttons)
+        self.scroll = VerticalScrollArea(fields)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.train_button, 1)
+        buttons.addWidget(self.stop_button, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scroll, 1)
+        layout.addLayout(buttons)
 
     def _fields(self) -> tuple[QWidget, ...]:
         return (
@@ -183,6 +207,7 @@ class TrainingForm(QWidget):
             self.device,
             self.seed,
             self.patience,
+            self.keep_best,
             self.train_button,
         )
 
@@ -224,9 +249,16 @@ class TrainingForm(QWidget):
         self._select(self.device, config.device)
         self.seed.setValue(config.seed)
         self.patience.setValue(config.patience)
+        self.keep_best.setChecked(config.keep_best)
         for widget in self._fields():
             widget.blockSignals(False)
         self._update_note()
+
+    def show_trained(self, config: TrainConfig, n_train: int | None) -> None:
+        """Show the settings a model was trained with (an opened model), under its preset's
+        name when it follows one; `n_train` is the number of ratings it trained on."""
+        self.set_config(as_set(config, n_train))
+        self._show_preset(matching_preset(config, n_train))
 
     def config(self) -> TrainConfig:
         """The TrainConfig the fields describe (fields the form lacks keep the loaded values)."""
@@ -243,6 +275,7 @@ class TrainingForm(QWidget):
             device=self.device.currentData(),
             seed=self.seed.value(),
             patience=self.patience.value(),
+            keep_best=self.keep_best.isChecked(),
         )
 
     @staticmethod
@@ -269,15 +302,25 @@ class TrainingForm(QWidget):
 
     @Slot(int)
     def _on_preset(self, index: int) -> None:
-        self.set_config(PRESETS[self.preset.itemText(index)]())
+        """A chosen preset (even the one shown) sets its values; situational ones stay."""
+        name = self.preset.itemData(index)
+        if name in PRESETS:
+            self.set_config(apply_preset(name, self.config()))
 
     @Slot()
-    def _on_batch_changed(self) -> None:
+    def _on_edited(self) -> None:
         self._update_note()
 
+    def _show_preset(self, name: str) -> None:
+        self.preset.blockSignals(True)
+        self.preset.setCurrentIndex(self.preset.findData(name))
+        self.preset.blockSignals(False)
+
     def _update_note(self) -> None:
-        """Effective batch, micro-batch and the learning rate the trainer will really use."""
+        """The preset's name (or Custom), and the effective batch, micro-batch and learning
+        rate the trainer will really use."""
         config = self.config()
+        self._show_preset(matching_preset(config, self._train_size(config)))
         try:
             batch = effective_batch(config, self._train_size(config))
         except TrainingError as exc:

@@ -16,9 +16,12 @@ from PySide6.QtWidgets import (
 )
 
 from cfdesk.qt.panels.charts import MemoryChart, RmseChart
+from cfdesk.qt.training_runner import REDRAW_MS
+from cfdesk.qt.ui_turn import UiTurn
 
 PROGRESS_STEPS = 1000
 MEMORY_DELAY_MS = 75  # memory chart paints between two RMSE redraws: two short pauses, not one long
+MEMORY_EVERY_MS = 600  # memory moves slowly: a redraw this often is enough (and 4× fewer paints)
 
 
 def _duration(seconds: float) -> str:
@@ -45,7 +48,7 @@ class TrainingMonitor(QWidget):
         charts = QSplitter(Qt.Orientation.Horizontal)
         charts.addWidget(self.rmse_chart)
         charts.addWidget(self.memory_chart)
-        charts.setSizes([560, 440])
+        charts.setSizes([600, 400])
         self.splitter.addWidget(charts)
         self.splitter.addWidget(self.log)
         self.splitter.setSizes([520, 140])
@@ -57,15 +60,20 @@ class TrainingMonitor(QWidget):
         self._t0 = time.perf_counter()
         self._samples_per_sec = 0.0
         self._memory_pending: list = []
+        self._memory_drawn = 0.0  # when the memory chart was last redrawn (perf_counter)
         self._memory_timer = QTimer(self)
         self._memory_timer.setSingleShot(True)
-        self._memory_timer.setInterval(MEMORY_DELAY_MS)
         self._memory_timer.timeout.connect(self._flush_memory)
+        self.ui_turn = UiTurn(self)
         self._set_progress(0.0, "")
 
     def _set_progress(self, fraction: float, text: str) -> None:
+        """QProgressBar repaints at once when its value moves (a paint of its own); with
+        updates off for the change it is painted with the charts in the window's next pass."""
+        self.progress.setUpdatesEnabled(False)
         self.progress.setValue(int(round(min(max(fraction, 0.0), 1.0) * PROGRESS_STEPS)))
         self.progress.setFormat(text or "%p%")
+        self.progress.setUpdatesEnabled(True)
 
     def append_log(self, text: str) -> None:
         """One line in the log pane, time-stamped."""
@@ -119,13 +127,14 @@ class TrainingMonitor(QWidget):
         """A coalesced group of batch reports: one chart update, one progress update."""
         if not reports:
             return
+        self.ui_turn.take()
         self.rmse_chart.add_batches(
             [r.epoch - 1 + r.batch / max(r.n_batches, 1) for r in reports],
             [r.loss_rmse for r in reports],
         )
         self._memory_pending += [r.memory for r in reports if r.memory is not None]
         if self._memory_pending and not self._memory_timer.isActive():
-            self._memory_timer.start()
+            self._memory_timer.start(self._memory_delay_ms())
         last = reports[-1]
         self._show_progress(last.epoch, last.fraction)
         self.status.setText(
@@ -135,16 +144,26 @@ class TrainingMonitor(QWidget):
         for message in (r.message for r in reports if r.message):
             self.append_log(message)
 
+    def _memory_delay_ms(self) -> int:
+        """Half-way between two RMSE redraws, and at least MEMORY_EVERY_MS after the last one."""
+        since = (time.perf_counter() - self._memory_drawn) * 1000
+        redraws = max(0, math.ceil((MEMORY_EVERY_MS - since - MEMORY_DELAY_MS) / REDRAW_MS))
+        return MEMORY_DELAY_MS + REDRAW_MS * redraws
+
     @Slot()
     def _flush_memory(self) -> None:
         """Memory samples that arrived since the last memory redraw, in one chart update."""
         self._memory_timer.stop()
         samples, self._memory_pending = self._memory_pending, []
+        if samples:
+            self.ui_turn.take()
+            self._memory_drawn = time.perf_counter()
         self.memory_chart.add_samples(samples)
 
     @Slot(object)
     def on_epoch(self, report) -> None:
         """Epoch figures into the RMSE chart and the log."""
+        self.ui_turn.take()
         self._samples_per_sec = report.samples_per_second
         valid_rmse = None if math.isnan(report.valid_rmse) else report.valid_rmse
         self.rmse_chart.add_epoch(report.epoch, report.train_rmse, valid_rmse, report.is_best)

@@ -21,6 +21,7 @@ from cfdesk.core.results.context import ResultsContext
 from cfdesk.core.results.foldin import fold_in
 from cfdesk.core.results.recommend import Ranked
 from cfdesk.qt import dialogs
+from cfdesk.qt.flow_layout import FlowLayout
 from cfdesk.qt.results.frame_model import empty_frame
 from cfdesk.qt.results.item_table import ItemTable
 from cfdesk.qt.results.prior_control import PriorControl, show_ranking
@@ -63,7 +64,7 @@ class NewUserPanel(QWidget):
         self.task.busyChanged.connect(self._on_busy)
         self.search = QLineEdit(placeholderText="Search titles to rate…", clearButtonEnabled=True)
         self.found = ItemTable(FOUND_COLUMNS)
-        self.stars = QHBoxLayout()
+        self.stars = FlowLayout()  # 'Rate it:' and a button per star value, wrapping
         self.star_buttons: list[QToolButton] = []
         self.rated_table = ItemTable(RATED_COLUMNS)
         self.remove = QPushButton("Remove")
@@ -86,19 +87,15 @@ class NewUserPanel(QWidget):
             table.itemSelected.connect(self.itemSelected)
 
     def _build_layout(self) -> None:
-        rate_row = QHBoxLayout()
-        rate_row.addWidget(QLabel("Rate it:"))
-        rate_row.addLayout(self.stars)
-        rate_row.addStretch(1)
+        self.stars.addWidget(QLabel("Rate it:"))
         rated_buttons = QHBoxLayout()
         rated_buttons.addWidget(self.remove)
         rated_buttons.addWidget(self.clear)
         rated_buttons.addStretch(1)
-        recs_head = QHBoxLayout()
+        recs_head = FlowLayout()
         heading = QLabel("Recommended for you")
         heading.setObjectName("heading")
         recs_head.addWidget(heading)
-        recs_head.addStretch(1)
         recs_head.addWidget(QLabel("Show"))
         recs_head.addWidget(self.n)
         recs_head.addWidget(self.prior)
@@ -107,7 +104,7 @@ class NewUserPanel(QWidget):
         grid = QGridLayout(self)
         grid.addWidget(self.search, 0, 0)
         grid.addWidget(self.found, 1, 0)
-        grid.addLayout(rate_row, 2, 0)
+        grid.addLayout(self.stars, 2, 0)
         grid.addWidget(yours, 3, 0)
         grid.addWidget(self.rated_table, 4, 0)
         grid.addLayout(rated_buttons, 5, 0)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from cfdesk.core.results.context import ResultsContext, UserRatings
 from cfdesk.core.results.levels import has_levels, top_level_chance, top_level_name, user_vector
 from cfdesk.core.results.lookup import user_index
+from cfdesk.qt.flow_layout import FlowLayout
 from cfdesk.qt.results.frame_model import empty_frame
 from cfdesk.qt.results.item_table import ItemTable
 from cfdesk.qt.results.prior_control import PriorControl, show_ranking
@@ -59,7 +60,7 @@ class RecommendPanel(QWidget):
         self.note.setObjectName("caption")
         self.note.setWordWrap(True)
         self.top = ItemTable(TOP_COLUMNS)
-        self.own_heading = QLabel("Their highest-rated items")
+        self.own_heading = QLabel("Their highest-rated items", wordWrap=True)
         self.own = ItemTable(OWN_COLUMNS)
         self._build_layout()
         self.picker.userChosen.connect(self.show_user)
@@ -73,18 +74,16 @@ class RecommendPanel(QWidget):
         self.own.itemSelected.connect(self.itemSelected)
 
     def _build_layout(self) -> None:
-        options = QHBoxLayout()
+        options = FlowLayout()
         options.addWidget(QLabel("Show"))
         options.addWidget(self.n)
         options.addWidget(self.exclude)
         options.addWidget(self.prior)
-        options.addStretch(1)
-        filters = QHBoxLayout()
+        filters = FlowLayout()
         filters.addWidget(QLabel("Only items with"))
         filters.addWidget(self.min_count)
         filters.addWidget(QLabel("in"))
         filters.addWidget(self.genre)
-        filters.addStretch(1)
         filters.addWidget(self.copy)
         own_box = QWidget()
         own_layout = QVBoxLayout(own_box)

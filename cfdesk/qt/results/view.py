@@ -51,8 +51,9 @@ class ResultsView(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.tabs)
         self.splitter.addWidget(self.neighbours)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setSizes([960, 320])
+        self.splitter.setStretchFactor(0, 3)  # a narrower window narrows both, the tabs most
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([900, 300])
         self.empty = QLabel(EMPTY, alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.empty.setObjectName("heading")
         self.stack = QStackedWidget()
@@ -135,8 +136,8 @@ class ResultsView(QWidget):
 
     def is_busy(self) -> bool:
         """True while the model's tables, the map or the users' ratings are being prepared."""
-        tasks = (self.context_task, self.ratings_task, self.map.task)
-        return any(task.is_busy() for task in tasks)
+        tasks = (self.context_task, self.ratings_task)
+        return any(task.is_busy() for task in tasks) or self.map.is_busy()
 
     @Slot(bool)
     def _on_ratings_busy(self, busy: bool) -> None:

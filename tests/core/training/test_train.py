@@ -119,6 +119,49 @@ def test_early_stopping_reports_the_restored_epochs_training_rmse(tiny, quick):
     assert trainer.result().metrics["train_rmse"] == best.train_rmse
 
 
+def _overfitting(tiny, quick, **changes):
+    """Eight epochs that overfit (validation gets worse late): (result, its epoch reports)."""
+    config = quick.with_changes(
+        epochs=8, lr=0.3, weight_decay=0.0, n_factors=32, schedule="constant", **changes
+    )
+    train, valid, _ = prepare_split(tiny, config)
+    trainer = Trainer(train, valid, config)
+    epochs = [r for r in trainer.reports() if isinstance(r, EpochReport)]
+    return trainer.result(), epochs
+
+
+def test_the_best_validation_epoch_is_kept_and_the_sentence_says_so(tiny, quick):
+    fitted, epochs = _overfitting(tiny, quick)
+    best = min(epochs, key=lambda r: r.valid_rmse)
+    assert best is not epochs[-1], "the run must overfit for this test to mean anything"
+    m = fitted.metrics
+    assert m["outcome"] == "finished" and m["epochs_run"] == 8
+    assert m["kept_epoch"] == best.epoch
+    assert m["valid_rmse"] == pytest.approx(best.valid_rmse, rel=1e-5)
+    assert m["train_rmse"] == best.train_rmse
+    assert f"Kept epoch {best.epoch}, the best validation RMSE" in m["kept"]
+    assert "the last epoch run (8)" in m["kept"]
+
+
+def test_keep_last_keeps_the_last_epoch_even_when_an_earlier_one_was_better(tiny, quick):
+    fitted, epochs = _overfitting(tiny, quick, keep_best=False)
+    best = min(epochs, key=lambda r: r.valid_rmse)
+    assert best is not epochs[-1]
+    m = fitted.metrics
+    assert m["kept_epoch"] == 8
+    assert m["valid_rmse"] == pytest.approx(epochs[-1].valid_rmse, rel=1e-5)
+    assert m["valid_rmse"] > best.valid_rmse
+    assert "Kept the last epoch run (8" in m["kept"] and "keep the best epoch is off" in m["kept"]
+
+
+def test_without_validation_the_last_epoch_is_kept_and_the_sentence_says_why(tiny, quick):
+    fitted, epochs = _overfitting(tiny, quick, valid_frac=0.0)
+    assert all(math.isnan(r.valid_rmse) for r in epochs)
+    m = fitted.metrics
+    assert m["kept_epoch"] == 8 and m["train_rmse"] == epochs[-1].train_rmse
+    assert "without validation ratings" in m["kept"]
+
+
 def test_absurd_learning_rate_raises_training_error_naming_the_epoch(tiny, quick):
     config = quick.with_changes(use_y_range=False, optimizer="sgd", lr=1e6, report_every=1)
     with pytest.raises(TrainingError, match=r"epoch 1 .*lower the learning rate"):

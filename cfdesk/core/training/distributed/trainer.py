@@ -36,7 +36,13 @@ from cfdesk.core.training.divergence import finite_loss
 from cfdesk.core.training.implicit import wants_implicit
 from cfdesk.core.training.memory import memory_sample
 from cfdesk.core.training.optim import set_lr_and_momentum
-from cfdesk.core.training.reports import BatchReport, EpochReport, FitStarted, run_facts
+from cfdesk.core.training.reports import (
+    BatchReport,
+    EpochReport,
+    FitStarted,
+    kept_sentence,
+    run_facts,
+)
 from cfdesk.core.training.row_sparse import wants_row_sparse
 from cfdesk.core.training.schedule import lr_and_momentum
 
@@ -224,7 +230,7 @@ class ShardedTrainer:
         is_best = valid_rmse < self._best if has_valid else True
         if is_best and has_valid:
             self._best = valid_rmse
-        if is_best and self.config.patience:
+        if is_best and has_valid and self.config.keep_best:  # else the last epoch is kept
             weights = {k: v.detach().clone() for k, v in self.module.state_dict().items()}
             self._snapshot = (weights, self.placement.offset, epoch)
         report = EpochReport(epoch, self.config.epochs, train_rmse, valid_rmse, valid_mae, lr,
@@ -250,6 +256,8 @@ class ShardedTrainer:
         kept = self._snapshot[2] if self._snapshot else len(self.history)
         metrics = {
             "train_rmse": next((r.train_rmse for r in self.history if r.epoch == kept), math.nan),
+            "kept_epoch": kept,
+            "kept": kept_sentence(self.history, kept, self.config.keep_best),
             "valid_rmse": scores["valid"][0],
             "valid_mae": scores["valid"][1],
             "test_rmse": scores["test"][0],

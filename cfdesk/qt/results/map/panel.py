@@ -5,15 +5,15 @@ from __future__ import annotations
 import html
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from pyqtgraph.exporters import ImageExporter
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -27,6 +27,7 @@ from cfdesk.core.results.context import ResultsContext
 from cfdesk.core.results.projection import ItemMap, item_map
 from cfdesk.qt import dialogs
 from cfdesk.qt.file_dialogs import save_file_name
+from cfdesk.qt.flow_layout import FlowLayout
 from cfdesk.qt.results.map.plot import N_LABELS, MapPlot, short
 from cfdesk.qt.results.map.style import COLOR_BY, Colouring, colouring, point_sizes
 from cfdesk.qt.results.neighbours_panel import describe
@@ -66,6 +67,10 @@ class MapPanel(QWidget):
         self._stale = False  # a newer model arrived while a map was being computed
         self._colourings: dict[str, Colouring] = {}  # per colour key, for the current model
         self.task = BackgroundTask(self)
+        # A map being drawn in steps: the model it is for and what is left to do.
+        self._drawing: tuple[ResultsContext, list[Callable[[], None]]] | None = None
+        self._next_step = QTimer(self, singleShot=True, interval=1)  # after a paint pass
+        self._next_step.timeout.connect(self._draw_next)
         self.plot = MapPlot()
         self.x_axis, self.y_axis = QComboBox(), QComboBox()
         self.color_by = QComboBox()
@@ -78,7 +83,7 @@ class MapPanel(QWidget):
         self.select.setToolTip("Drag a rectangle on the map to select the items inside it")
         self.export_area = QPushButton("Export selection…", enabled=False)
         self.save_png = QPushButton("Save PNG…")
-        self.status = QLabel("Train or open a model to draw its map.")
+        self.status = QLabel("Train or open a model to draw its map.", wordWrap=True)
         self._build_layout()
         self.task.succeeded.connect(self._on_map)
         self.task.busyChanged.connect(self._on_busy)
@@ -95,13 +100,11 @@ class MapPanel(QWidget):
         self.plot.areaSelected.connect(self._on_area)
 
     def _build_layout(self) -> None:
-        controls = QHBoxLayout()
+        controls = FlowLayout()
         for label, widget in (("X", self.x_axis), ("Y", self.y_axis), ("Colour", self.color_by)):
             controls.addWidget(QLabel(label))
             controls.addWidget(widget)
-        controls.addSpacing(12)
         controls.addWidget(self.search)
-        controls.addStretch(1)
         for button in (self.reset, self.select, self.export_area, self.save_png):
             controls.addWidget(button)
         layout = QVBoxLayout(self)
@@ -126,7 +129,7 @@ class MapPanel(QWidget):
             self.task.run(build_map, context)
 
     def is_busy(self) -> bool:
-        return self.task.is_busy()
+        return self.task.is_busy() or self._drawing is not None
 
     @Slot(bool)
     def _on_busy(self, busy: bool) -> None:
@@ -137,6 +140,8 @@ class MapPanel(QWidget):
 
     @Slot(object)
     def _on_map(self, result: ItemMap) -> None:
+        """Points now; colours, then titles and labels, in later turns of the event loop, so the
+        window never pauses for all of it at once (it arrives right after training)."""
         if self.context is None or self._stale:
             return
         self.item_map = result
@@ -151,12 +156,32 @@ class MapPanel(QWidget):
         titles = items["title"].astype(str).tolist()
         x, y = self._coords()
         self.plot.set_points(x, y, point_sizes(items["count"].to_numpy()), titles, self._card)
-        self._on_color()
+        self._drawing = (self.context, [self._on_color, self._finish_map])
+        self._next_step.start()
+
+    @Slot()
+    def _draw_next(self) -> None:
+        """One more step of a new map, unless another model arrived meanwhile."""
+        if self._drawing is None:
+            return
+        context, steps = self._drawing
+        if context is not self.context or self.item_map is None:
+            self._drawing = None
+            return
+        steps.pop(0)()
+        if steps:
+            self._next_step.start()
+        else:
+            self._drawing = None
+
+    def _finish_map(self) -> None:
+        """Axis titles, labels, search rings and the status line of a new map."""
+        items = self.context.items
         self._set_axis_titles()
         top = np.argsort(-items["count"].to_numpy(), kind="stable")[:N_LABELS]
         self.plot.set_labels(top)
         self._on_search(self.search.text())
-        fit_on = int(result.frame["in_fit"].sum())
+        fit_on = int(self.item_map.frame["in_fit"].sum())
         self._about = (
             f"{len(items):,} items. Axes from a PCA of the {fit_on:,} most-rated items' "
             "embeddings. Hover for details, click for neighbours, scroll to zoom, drag to pan."

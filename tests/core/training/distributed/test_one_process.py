@@ -140,3 +140,21 @@ def test_early_stopping_keeps_the_best_epoch(planted_csv, one):
     best = scores.index(min(scores))
     assert fitted.metrics["best_epoch"] == best + 1 and best < len(scores) - 1
     assert fitted.metrics["valid_rmse"] == pytest.approx(scores[best], rel=1e-5)
+
+
+def test_without_early_stopping_the_best_epoch_is_kept_unless_keep_best_is_off(planted_csv, one):
+    config = TrainConfig(n_factors=8, epochs=10, lr=0.05, schedule="constant", device="cpu")
+    kept = {}
+    for keep_best in (True, False):
+        run = config.with_changes(keep_best=keep_best)
+        trainer = ShardedTrainer(load_parts(planted_csv, run, one), run, one)
+        list(trainer.reports())
+        kept[keep_best] = trainer.result(item_file=False)
+    scores = [row["valid_rmse"] for row in kept[True].history]
+    best = scores.index(min(scores)) + 1
+    assert best < len(scores), "the run must overfit for this test to mean anything"
+    assert kept[True].metrics["kept_epoch"] == best
+    assert kept[True].metrics["valid_rmse"] == pytest.approx(min(scores), rel=1e-5)
+    assert kept[False].metrics["kept_epoch"] == len(scores)
+    assert kept[False].metrics["valid_rmse"] == pytest.approx(scores[-1], rel=1e-5)
+    assert "keep the best epoch is off" in kept[False].metrics["kept"]
