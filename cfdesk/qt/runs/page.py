@@ -84,6 +84,12 @@ class RunsPage(QWidget):
         )
         self.compared_note = QLabel()
         self.compared_note.setObjectName("caption")
+        self.settings_hint = QLabel(
+            "Select runs in the table to see their settings side by side.",
+            alignment=Qt.AlignmentFlag.AlignCenter,
+            wordWrap=True,
+        )
+        self.settings_hint.setObjectName("caption")
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.lower = QSplitter(Qt.Orientation.Horizontal)
         self._layout()
@@ -127,6 +133,8 @@ class RunsPage(QWidget):
         options.addWidget(self.compared_note)
         side_layout.addLayout(options)
         side_layout.addWidget(self.settings_table, 1)
+        side_layout.addWidget(self.settings_hint, 1)
+        self.settings_table.hide()  # until runs are selected
         self.lower.addWidget(self.chart)
         self.lower.addWidget(side)
         self.lower.setSizes([760, 420])
@@ -216,6 +224,8 @@ class RunsPage(QWidget):
             return  # a reload that changed none of them: nothing to redraw
         self._compared = [(r.id, r.updated) for r in compared]
         self.settings_table.set_runs(compared)
+        self.settings_table.setVisible(bool(compared))
+        self.settings_hint.setVisible(not compared)
         self.compared_note.setText(
             f"the first {MAX_COMPARED} of {len(runs)} selected" if len(runs) > MAX_COMPARED else ""
         )
