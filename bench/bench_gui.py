@@ -26,6 +26,10 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 os.environ.setdefault("CFDESK_SETTINGS_DIR", tempfile.mkdtemp(prefix="cfdesk-bench-"))
+# The runs it trains are recorded (as in the app), but not in the user's run store.
+os.environ.setdefault(
+    "CFDESK_RUNS_DB", str(Path(tempfile.mkdtemp(prefix="cfdesk-bench-")) / "runs.sqlite")
+)
 
 from cfdesk.entry import configure_openmp
 

@@ -95,6 +95,7 @@ def _isolated(folder: str) -> Iterator[None]:
         "QT_QPA_PLATFORM": "offscreen",
         "CFDESK_SETTINGS_DIR": folder,
         "CFDESK_DATA_DIR": folder,
+        "CFDESK_RUNS_DB": os.path.join(folder, "runs.sqlite"),  # the window opens its run store
     }
     saved = {key: os.environ.get(key) for key in wanted}
     os.environ.update(wanted)

@@ -1,4 +1,5 @@
-"""Shared fixtures: offscreen Qt (set before any Qt import), small synthetic ratings."""
+"""Shared fixtures: offscreen Qt (set before any Qt import), small synthetic ratings, and a run
+store of each test's own (never the user's)."""
 
 from __future__ import annotations
 
@@ -53,6 +54,14 @@ def planted() -> dict:
         "user_vectors": u,
         "item_vectors": v,
     }
+
+
+@pytest.fixture(autouse=True)
+def isolated_runs_db(tmp_path, monkeypatch) -> Path:
+    """Every training a test runs is recorded in that test's own run database."""
+    path = tmp_path / "runs" / "runs.sqlite"
+    monkeypatch.setenv("CFDESK_RUNS_DB", str(path))
+    return path
 
 
 @pytest.fixture

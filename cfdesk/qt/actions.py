@@ -21,6 +21,7 @@ class Actions:
     train: QAction
     stop: QAction
     find_lr: QAction
+    runs: QAction
     tune: QAction
     shortcuts: QAction
     about: QAction
@@ -62,6 +63,7 @@ def build_actions(window: QMainWindow) -> Actions:
         train=_action(window, "&Train", "Start training with the settings shown.", "Ctrl+T", "F5"),
         stop=_action(window, "S&top", "Stop training and keep the best model so far.", "Esc"),
         find_lr=_action(window, "&Find learning rate", "Run the learning-rate finder."),
+        runs=_action(window, "&Runs", "Every recorded run: compare, reuse or delete.", "Ctrl+R"),
         tune=_action(
             window, "T&une settings", "Search training settings (Tune tab budget).", "Ctrl+Shift+T"
         ),
@@ -80,6 +82,8 @@ def build_actions(window: QMainWindow) -> Actions:
     file_menu.addAction(actions.quit)
     train_menu = window.menuBar().addMenu("&Train")
     train_menu.addActions([actions.train, actions.stop, actions.find_lr, actions.tune])
+    train_menu.addSeparator()
+    train_menu.addAction(actions.runs)
     help_menu = window.menuBar().addMenu("&Help")
     help_menu.addActions([actions.shortcuts, actions.about])
     return actions

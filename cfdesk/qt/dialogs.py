@@ -101,3 +101,11 @@ def ask_lower_lr(parent: QWidget | None, exc: CfdeskError, lower: float) -> bool
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.exec()
     return box.clickedButton() is use
+
+
+def ask_delete_runs(parent: QWidget | None, count: int) -> bool:
+    """Before runs leave the run store for good."""
+    runs = "this run" if count == 1 else f"these {count} runs"
+    info = "Their curves, settings and metrics are removed; saved model files stay."
+    icon = QMessageBox.Icon.Question
+    return _confirm(parent, icon, "Delete runs", f"Delete {runs}?", info, "Delete")

@@ -35,6 +35,8 @@ from cfdesk.qt.panels.training_monitor import TrainingMonitor
 from cfdesk.qt.panels.tune_panel import TunePanel
 from cfdesk.qt.panels.welcome_panel import WelcomePanel
 from cfdesk.qt.results import ResultsView
+from cfdesk.qt.runs.control import RunsControl
+from cfdesk.qt.runs.page import RunsPage
 from cfdesk.qt.settings import AppSettings
 from cfdesk.qt.tasks import BackgroundTask
 from cfdesk.qt.training_control import TrainingControl
@@ -43,7 +45,7 @@ from cfdesk.qt.window_geometry import place_window
 from cfdesk.qt.worker import wait_for_all
 
 log = logging.getLogger("cfdesk")
-PAGES = ("Start", "Data", "Train", "Results")
+PAGES = ("Start", "Data", "Train", "Results", "Runs")
 
 log = logging.getLogger("cfdesk")
 
@@ -63,10 +65,12 @@ class MainWindow(QMainWindow):
         self.form, self.lr_panel, self.monitor = TrainingForm(), LrPanel(), TrainingMonitor()
         self.tune_panel = TunePanel()
         self.results = ResultsView()
+        self.runs_page = RunsPage()
         self.actions = build_actions(self)
         self.training = TrainingControl(self)
         self.files = FileControl(self)
         self._build_layout()
+        self.runs = RunsControl(self)
         self._connect()
         self.setAcceptDrops(True)
         self.devices = [cpu_device()]  # GPUs join once found off the UI thread
@@ -101,7 +105,8 @@ class MainWindow(QMainWindow):
         )  # a narrower window narrows the charts, not the form
         # Scrolls up and down on short screens; its rows wrap to fit the width (never sideways).
         results_scroll = VerticalScrollArea(self.results)
-        for page in (self.welcome, self.data_panel, self.train_split, results_scroll):
+        pages = (self.welcome, self.data_panel, self.train_split, results_scroll, self.runs_page)
+        for page in pages:
             self.pages.addWidget(page)
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         body = QWidget()
@@ -306,6 +311,7 @@ class MainWindow(QMainWindow):
         self.hide()
         QApplication.sync()  # the window system unmaps it before the waits below
         self.training.shutdown()
+        self.runs.shutdown()  # after training: a run cut short is marked so
         self.files.shutdown()
         self.results.shutdown()
         for task in self.findChildren(BackgroundTask):  # any other: no late dialogs or threads

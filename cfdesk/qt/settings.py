@@ -1,4 +1,5 @@
-"""Remembered state (geometry, splitters, folders, recent files, training settings) over QSettings."""
+"""Remembered state (geometry, splitters, folders, recent files, training settings, the runs
+view) over QSettings."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ DEFAULTS: dict[str, object] = {
     "files/recent_models": "[]",
     "files/excel_safe": "true",
     "train/config": "{}",
+    "runs/view": "{}",
+    "runs/header": QByteArray(),
     "tune/settings": "{}",
     "results/prior": "null",
 }
@@ -116,6 +119,20 @@ class AppSettings:
 
     def set_train_config(self, config: TrainConfig) -> None:
         self._set("train/config", json.dumps(config.to_dict()))
+
+    def runs_view(self) -> dict:
+        """The Runs page's filter text and toggles as the user left them."""
+        view = self._json("runs/view")
+        return view if isinstance(view, dict) else {}
+
+    def runs_header(self) -> QByteArray:
+        """The runs table's column widths, order and sort."""
+        value = self._get("runs/header")
+        return value if isinstance(value, QByteArray) else QByteArray()
+
+    def set_runs_view(self, view: dict, header: QByteArray) -> None:
+        self._set("runs/view", json.dumps(view))
+        self._set("runs/header", header)
 
     def tune_settings(self) -> dict:
         """The Tune tab's last budget and choices ({} when none were saved)."""

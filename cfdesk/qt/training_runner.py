@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.data.ratings import Ratings
+from cfdesk.core.runs.recorder import RunRecorder
 from cfdesk.core.training.trainer import (
     BatchReport,
     EpochReport,
@@ -40,6 +41,8 @@ class TrainingRunner(GeneratorRun):
 
     Signals: fitStarted(FitStarted), batchesReady(list[BatchReport]), epochCompleted(EpochReport),
     trainingFinished(FittedModel, stopped: bool), trainingFailed(exception), runningChanged(bool).
+    `recording(ratings, config)`, when set, makes each run's RunRecorder on the worker thread,
+    so the run store is written without the UI thread.
     """
 
     fitStarted = Signal(object)
@@ -57,6 +60,7 @@ class TrainingRunner(GeneratorRun):
         self._trainer: Trainer | None = None
         self._stop_requested = False
         self._pending: list[BatchReport | EpochReport] = []
+        self.recording: Callable[[Ratings, TrainConfig], RunRecorder | None] | None = None
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(REDRAW_MS)
         self._flush_timer.timeout.connect(self._flush)
@@ -78,6 +82,9 @@ class TrainingRunner(GeneratorRun):
             self._trainer = Trainer(train, valid, config, between_batches=self._between_batches)
             if self._stop_requested:
                 self._trainer.stop()
+            recorder = self.recording(ratings, config) if self.recording is not None else None
+            if recorder is not None:
+                return (yield from recorder.run(self._trainer))
             yield from self._trainer.reports()
             return self._trainer.result()
         finally:

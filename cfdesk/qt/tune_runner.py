@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 
 import torch
 from PySide6.QtCore import QObject, Signal, Slot
 
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.data.ratings import Ratings
-from cfdesk.core.runs.events import TrialOutcome, TrialStarted, TuneSettings, TuneStage
+from cfdesk.core.runs.events import (
+    TrialOutcome,
+    TrialRecorder,
+    TrialStarted,
+    TuneSettings,
+    TuneStage,
+)
 from cfdesk.core.runs.trial import TrialEpoch
 from cfdesk.core.runs.tune import Tuner
 from cfdesk.qt.generator_run import GeneratorRun
@@ -32,7 +38,9 @@ class TuneRunner(GeneratorRun):
         super().__init__(parent)
         self._tuner: Tuner | None = None
         self._stop_requested = False
-        self.recorder = None  # a TrialRecorder (e.g. the run store's) gets every trial
+        # recording(ratings) -> a TrialRecorder (the run store's) for each search, made on the
+        # worker thread; None records nothing.
+        self.recording: Callable[[Ratings], TrialRecorder | None] | None = None
 
     def start(self, ratings: Ratings, settings: TuneSettings, base: TrainConfig) -> None:
         """Search in the background; the UI thread only receives events."""
@@ -45,7 +53,8 @@ class TuneRunner(GeneratorRun):
         threads = torch.get_num_threads()
         torch.set_num_threads(max(1, threads - UI_CORES))
         try:
-            self._tuner = Tuner(ratings, settings, base, recorder=self.recorder)
+            recorder = self.recording(ratings) if self.recording is not None else None
+            self._tuner = Tuner(ratings, settings, base, recorder=recorder)
             if self._stop_requested:
                 self._tuner.stop()
             return (yield from self._tuner.events())

@@ -1,10 +1,18 @@
-"""Small widgets the panels share: compact spin boxes, one-sentence option rows, and a
-scroll area that never scrolls sideways."""
+"""Small widgets the panels share: compact spin boxes, one-sentence option rows, the look of
+row tables, and a scroll area that never scrolls sideways."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QLabel,
+    QScrollArea,
+    QSpinBox,
+    QTableView,
+    QWidget,
+)
 
 from cfdesk.qt.flow_layout import FlowLayout
 
@@ -30,6 +38,16 @@ def options_row(*parts: QWidget | str) -> FlowLayout:
     for part in parts:
         row.addWidget(QLabel(part) if isinstance(part, str) else part)
     return row
+
+
+def style_row_table(table: QTableView) -> None:
+    """The look of every table of rows: whole-row selection, stripes, compact unwrapped rows."""
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(24)
+    table.horizontalHeader().setHighlightSections(False)
 
 
 class VerticalScrollArea(QScrollArea):

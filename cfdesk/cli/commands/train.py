@@ -95,7 +95,10 @@ def load_inputs(args: argparse.Namespace, command: str = "train"):
 @reports_errors
 def _run(args: argparse.Namespace) -> int:
     from cfdesk.cli.progress import ProgressBar
+    from cfdesk.cli.recording import run_writer
     from cfdesk.core.data.split import prepare_split
+    from cfdesk.core.runs.dataset import describe_dataset
+    from cfdesk.core.runs.recorder import RunRecorder, train_recorded
     from cfdesk.core.training.trainer import Trainer
 
     config = _config(args)
@@ -106,8 +109,17 @@ def _run(args: argparse.Namespace) -> int:
     ratings, test = load_inputs(args)
     train, valid, test = prepare_split(ratings, config, test)
     trainer = Trainer(train, valid, config, test)
-    bar = ProgressBar()
-    for report in trainer.reports():
-        bar.update(report)
-    print_summary(summary_of(trainer.result(), args.out), args.json)
+    writer = run_writer()
+    recorder = RunRecorder(
+        writer, describe_dataset(ratings), config, source="cli", test_path=args.test
+    )
+    try:
+        fitted = train_recorded(trainer, recorder, ProgressBar().update)
+        summary = summary_of(fitted, args.out)  # saves the model first
+        if summary["out"]:
+            recorder.set_model_path(summary["out"])
+    finally:
+        writer.close()
+    summary["run_id"] = recorder.handle.id
+    print_summary(summary, args.json)
     return 0

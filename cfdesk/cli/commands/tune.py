@@ -97,22 +97,32 @@ class _StopOnInterrupt:
 def _run(args: argparse.Namespace) -> int:
     from cfdesk.cli.commands.train import load_inputs
     from cfdesk.cli.progress import TuneProgress
+    from cfdesk.cli.recording import run_writer
     from cfdesk.cli.tables import report
+    from cfdesk.core.runs.dataset import describe_dataset
+    from cfdesk.core.runs.study_recorder import StudyRecorder
     from cfdesk.core.runs.tune import Tuner, run_to_end
     from cfdesk.core.storage.model_file import save_model
 
     settings = _settings(args)
     ratings, test = load_inputs(args, "tune")
-    tuner = Tuner(ratings, settings, _base(args), test)
+    writer = run_writer()
+    recorder = StudyRecorder(writer, describe_dataset(ratings), "cli", args.test)
+    tuner = Tuner(ratings, settings, _base(args), test, recorder=recorder)
     interrupt = _StopOnInterrupt(tuner)
     try:
         result = run_to_end(tuner, TuneProgress().update)
+    except BaseException as exc:
+        recorder.study_failed(exc)
+        raise
     finally:
         interrupt.restore()
+        writer.close()
     if result.fitted is None:
         return fail("no trial finished within the budget; give Tune more minutes or trials")
     summary = {
         **result.summary(),
         "out": str(save_model(result.fitted, args.out)) if args.out else None,
+        "study_id": recorder.study.id,
     }
     return report(args, summary)

@@ -7,9 +7,10 @@ from __future__ import annotations
 import pandas as pd
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFocusEvent, QGuiApplication, QKeySequence, QResizeEvent, QShortcut
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
 from cfdesk.qt.results.frame_model import FrameModel
+from cfdesk.qt.widgets import style_row_table
 
 GENRES_SHARE = 0.2  # of the table's width at most; the title column stretches into the rest
 GENRES_MIN_PX = 90
@@ -31,13 +32,8 @@ class ItemTable(QTableView):
         self.setModel(self.frame_model)
         self.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.setSortingEnabled(True)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
-        self.verticalHeader().setVisible(False)
-        self.verticalHeader().setDefaultSectionSize(24)
+        style_row_table(self)
         header = self.horizontalHeader()
-        header.setHighlightSections(False)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         header.setTextElideMode(Qt.TextElideMode.ElideRight)
         for col, name in enumerate(columns):
