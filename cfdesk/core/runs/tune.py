@@ -35,6 +35,7 @@ from cfdesk.core.runs.events import (
     TuneStarted,
 )
 from cfdesk.core.runs.library import Entry, TrialLibrary
+from cfdesk.core.runs.pruning import KindMedianPruner
 from cfdesk.core.runs.refit import refit_members
 from cfdesk.core.runs.search_space import config_of, defaults_as_params, suggest
 from cfdesk.core.runs.trial import run_trial
@@ -117,7 +118,7 @@ class Tuner:
             study_name=self.study_name,
             direction="minimize",
             sampler=optuna.samplers.TPESampler(seed=self.settings.seed),
-            pruner=self.pruner or optuna.pruners.MedianPruner(5, n_warmup_steps=50),
+            pruner=self.pruner or KindMedianPruner(5, n_warmup_steps=50),
         )
         for params in defaults_as_params(self.settings.kinds):
             study.enqueue_trial(params)
