@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -9,13 +12,16 @@ import torch
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.data.ratings import Ratings
 from cfdesk.core.data.split import random_split
+from cfdesk.core.ensemble import Ensemble
 from cfdesk.core.errors import TrainingError
 from cfdesk.core.model import make_model
 from cfdesk.core.results.foldin import fold_in
 from cfdesk.core.results.projection import item_map
 from cfdesk.core.results.recommend import Recommender
 from cfdesk.core.storage.embeddings import export_projector
+from cfdesk.core.storage import model_file
 from cfdesk.core.storage.model_file import load_model, save_model
+from cfdesk.core.training.distributed.trainer import ShardedTrainer
 from cfdesk.core.training.trainer import fit
 from tests.core.conftest import planted_ratings
 
@@ -100,3 +106,18 @@ def test_the_map_and_the_projector_use_the_item_codes(fitted, tmp_path):
 def test_row_sparse_updates_are_refused_with_a_sentence(ratings, config):
     with pytest.raises(TrainingError, match="autorec model .* turn off row-sparse"):
         fit(ratings, config.with_changes(row_sparse=True, implicit=False))
+
+
+def test_its_files_are_format_3_so_older_cfdesk_says_update(fitted, tmp_path):
+    path = save_model(fitted, tmp_path / "a.cfmodel")
+    meta, _ = model_file._read_header(path)
+    assert meta["format_version"] == 3
+    blend = Ensemble([fitted.module, copy.deepcopy(fitted.module)], [0.5, 0.5])
+    both = save_model(replace(fitted, module=blend), tmp_path / "b.cfmodel")
+    assert model_file._read_header(both)[0]["format_version"] == 3
+    assert load_model(both).module.members[1].kind == "autorec"
+
+
+def test_distributed_training_refuses_it_with_a_sentence(config):
+    with pytest.raises(TrainingError, match="autorec model .* without --distributed"):
+        ShardedTrainer(None, config, None)
