@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, fields, replace
 
 from cfdesk.core.errors import TrainingError
 
-MODEL_KINDS = ("dot", "dotbias", "nn", "dist")
+MODEL_KINDS = ("dot", "dotbias", "nn", "dist", "autorec")
 OPTIMIZERS = ("adamw", "sgd")
 SCHEDULES = ("onecycle", "cosine", "constant")
 SPLITS = ("random", "temporal")

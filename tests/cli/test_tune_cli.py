@@ -68,3 +68,25 @@ def test_recommend_shows_the_chance_of_the_top_rating_for_a_dist_model(
     captured = capsys.readouterr()
     assert "P(5★), item id" in captured.err
     assert len(captured.out.strip().splitlines()) == 3
+
+
+def test_a_bag_that_cannot_run_is_one_sentence(star_files, capsys):
+    train, _ = star_files
+    assert main(["tune", str(train), "--trials", "2", "--bag", "0"]) == 2
+    assert "seeds-per-member setting 0 must be at least 1" in capsys.readouterr().err
+
+
+def test_an_autorec_model_trains_saves_recommends_and_exports(star_files, tmp_path, capsys):
+    train, test = star_files
+    model = tmp_path / "autorec.cfmodel"
+    assert main(["train", str(train), "--test", str(test), "--model", "autorec", "--epochs", "4",
+                 "--factors", "16", "--device", "cpu", "--out", str(model)]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert load_model(model).module.kind == "autorec"
+    assert main(["recommend", str(model), "--user", "1", "-n", "4", "--json"]) == 0
+    assert len(last_json(capsys.readouterr().out)["items"]) == 4
+    assert main(["recommend", str(model), "--rate", "1001=5", "--rate", "1002=4", "-n", "3"]) == 0
+    assert len(capsys.readouterr().out.strip().splitlines()) == 3
+    assert main(["export-embeddings", str(model), str(tmp_path / "proj")]) == 0
+    vectors = (tmp_path / "proj" / "vectors.tsv").read_text().splitlines()
+    assert len(vectors[0].split("\t")) == 16

@@ -8,6 +8,7 @@ import sys
 
 from cfdesk.cli.commands.train import add_input_options
 from cfdesk.cli.output import fail, reports_errors
+from cfdesk.core.runs.search_space import BAG, ENSEMBLE, KINDS
 
 DEFAULT_MINUTES = 10.0
 
@@ -29,15 +30,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--ensemble",
         type=int,
-        default=1,
+        default=ENSEMBLE,
         metavar="K",
-        help="blend the best K trials, weights fitted on the validation split (default 1: the "
-        "best model alone)",
+        help="blend up to K trials chosen greedily from all finished ones for how much they "
+        f"improve the blend on the validation split (default {ENSEMBLE}; 1: the best alone)",
+    )
+    p.add_argument(
+        "--bag",
+        type=int,
+        default=BAG,
+        metavar="N",
+        help=f"train each chosen setting with N seeds in the refit, each one a member (default "
+        f"{BAG})",
     )
     p.add_argument(
         "--models",
         metavar="KINDS",
-        help="comma-separated model kinds to search (default dotbias,nn,dist,dot)",
+        help=f"comma-separated model kinds to search (default {','.join(KINDS)})",
     )
     p.add_argument(
         "--no-refit",
@@ -61,13 +70,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _settings(args: argparse.Namespace):
     from cfdesk.core.runs.events import TuneSettings
-    from cfdesk.core.runs.search_space import KINDS
 
     minutes = args.minutes
     if minutes is None and args.trials is None:
         minutes = DEFAULT_MINUTES
     kinds = tuple(k.strip() for k in args.models.split(",")) if args.models else KINDS
-    return TuneSettings(minutes, args.trials, args.ensemble, args.seed, not args.no_refit, kinds)
+    return TuneSettings(
+        minutes, args.trials, args.ensemble, args.seed, not args.no_refit, kinds, args.bag
+    )
 
 
 def _base(args: argparse.Namespace):

@@ -11,7 +11,6 @@ import torch
 
 from cfdesk.core.errors import CfdeskError
 from cfdesk.core.fitted import FittedModel
-from cfdesk.core.model import DotProduct
 from cfdesk.core.results.lookup import item_index
 
 DEFAULT_REG = 1.0  # pull toward the average user; a handful of ratings cannot pin 50 factors
@@ -56,13 +55,13 @@ def fold_in(
 ) -> FoldedUser:
     """Fit a vector (and bias) for someone the model has never seen from (item_id, rating) pairs.
 
-    Dot-product models solve ridge least squares toward the average trained user in closed form
+    Factorized models (the dot family, autorec) solve ridge least squares toward the average trained user in closed form
     (milliseconds); the others (nn, dist, ensembles) run GRADIENT_STEPS Adam steps on one row
     of the model's user state.
     """
     idx, ratings = _pairs_to_arrays(fitted, pairs)
     module = fitted.module
-    if isinstance(module, DotProduct):
+    if module.factorized:
         return _least_squares(fitted, idx, ratings, reg)
     return _gradient(fitted, idx, ratings, reg)
 
@@ -77,9 +76,10 @@ def _least_squares(
     prior = module.user_embeddings().detach().double().mean(dim=0).numpy()
     targets = rating_logits(ratings, module.y_range)
     item_bias, user_bias = module.item_biases(), module.user_biases()
-    has_bias = item_bias is not None
-    if has_bias:
+    if item_bias is not None:
         targets = targets - item_bias.detach().double().numpy()[idx]
+    has_bias = user_bias is not None  # autorec has a user bias but no item bias
+    if has_bias:
         vectors = np.hstack([vectors, np.ones((len(idx), 1))])
         prior = np.append(prior, float(user_bias.detach().double().mean()))
     gram = vectors.T @ vectors + reg * np.eye(vectors.shape[1])

@@ -7,7 +7,7 @@ import copy
 import numpy as np
 import torch
 
-from cfdesk.core.model import CollabModel, DotProduct
+from cfdesk.core.model import CollabModel
 
 SCORE_BYTES_PER_BATCH = 256 * 2**20  # bounds the (batch, n_items) score block
 
@@ -23,7 +23,7 @@ class ItemScorer:
         self.device = torch.device(device)
         self.module = module
         module.eval()
-        self.is_dot = isinstance(module, DotProduct)
+        self.is_dot = module.factorized
         self.n_items = module.n_items
         with torch.no_grad():
             self.item_vectors = module.item_embeddings().detach().float().to(self.device)

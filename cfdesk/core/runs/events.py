@@ -11,7 +11,7 @@ from typing import Protocol
 from cfdesk.core.config import MODEL_KINDS, TrainConfig
 from cfdesk.core.errors import CfdeskError
 from cfdesk.core.fitted import FittedModel
-from cfdesk.core.runs.search_space import KINDS
+from cfdesk.core.runs.search_space import BAG, ENSEMBLE, KINDS
 from cfdesk.core.runs.trial import TrialEpoch
 
 
@@ -22,10 +22,11 @@ class TuneSettings:
 
     minutes: float | None = None
     trials: int | None = None
-    ensemble: int = 1  # blend the best K trials (1: the best model alone)
+    ensemble: int = ENSEMBLE  # blend up to K trials chosen greedily from all (1: the best alone)
     seed: int = 42
     refit: bool = True  # train the chosen settings again on every training row at the end
     kinds: tuple[str, ...] = KINDS
+    bag: int = BAG  # seeds per chosen setting in the refit, each seed's model a member
 
     def check(self) -> None:
         """Refuse a budget or choice that cannot run, naming the setting."""
@@ -37,6 +38,8 @@ class TuneSettings:
             raise CfdeskError(f"the trials setting {self.trials} must be at least 1")
         if self.ensemble < 1:
             raise CfdeskError(f"the ensemble setting {self.ensemble} must be at least 1")
+        if self.bag < 1:
+            raise CfdeskError(f"the seeds-per-member setting {self.bag} must be at least 1")
         if not self.kinds:
             raise CfdeskError("choose at least one model kind for Tune to search")
         unknown = sorted(set(self.kinds) - set(MODEL_KINDS))

@@ -13,10 +13,8 @@ import math
 import threading
 import time
 from collections.abc import Callable, Generator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from cfdesk.core.config import TrainConfig
@@ -36,10 +34,12 @@ from cfdesk.core.runs.events import (
     TuneStage,
     TuneStarted,
 )
+from cfdesk.core.runs.library import Entry, TrialLibrary
+from cfdesk.core.runs.pruning import KindMedianPruner
+from cfdesk.core.runs.refit import refit_members
 from cfdesk.core.runs.search_space import config_of, defaults_as_params, suggest
 from cfdesk.core.runs.trial import run_trial
 from cfdesk.core.training.evaluation import EvalRows
-from cfdesk.core.training.trainer import Trainer
 
 REFIT_MARGIN = 1.25  # a refit trains on 1/(1 - valid share) more rows, and a little slack
 
@@ -49,18 +49,6 @@ def score_test(fitted: FittedModel, test: Ratings, train: Ratings) -> tuple[floa
     rows = EvalRows.build(test, train, torch.device("cpu"), "test")
     rmse, _ = rows.score(fitted.module)
     return rmse, rows.n
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    """A complete trial kept for the end: the best K by validation RMSE."""
-
-    valid_rmse: float
-    number: int
-    params: dict
-    config: TrainConfig
-    seconds: float
-    fitted: FittedModel = field(compare=False)
 
 
 class Tuner:
@@ -88,7 +76,7 @@ class Tuner:
         name = Path(ratings.source).name if ratings.source else "ratings"
         self.study_name = f"tune {name} {time.strftime('%Y-%m-%d %H:%M:%S')}"
         self._stop = threading.Event()
-        self._best: list[_Candidate] = []
+        self._library: TrialLibrary | None = None
         self._kinds = settings.kinds  # the dist model leaves when the scale is continuous
         self._t0 = 0.0
 
@@ -100,12 +88,14 @@ class Tuner:
         return self.clock() - self._t0
 
     def _reserve(self) -> float:
-        """Seconds kept for the end: refitting the chosen trials on every training row."""
-        if not self.settings.refit:
+        """Seconds kept for the end: refitting the chosen trials (each over its bag of seeds)
+        on every training row."""
+        choice = self._library.choice() if self._library is not None else None
+        if not self.settings.refit or choice is None:
             return 0.0
         share = 1 / (1 - self.base.valid_frac)
-        chosen = self._best[: self.settings.ensemble]
-        return REFIT_MARGIN * share * sum(c.seconds for c in chosen)
+        seconds = sum(e.seconds for e in choice.entries)
+        return REFIT_MARGIN * share * self.settings.bag * seconds
 
     def _out_of_time(self) -> bool:
         minutes = self.settings.minutes
@@ -123,14 +113,15 @@ class Tuner:
         train, valid, _ = prepare_split(self.ratings, self.base)
         if valid is None:
             raise CfdeskError(f"{self.ratings.source or 'the data'} is too small to hold out rows")
+        self._library = TrialLibrary(train, valid, self.settings.ensemble, self.settings.seed)
         study = optuna.create_study(
             study_name=self.study_name,
             direction="minimize",
             sampler=optuna.samplers.TPESampler(seed=self.settings.seed),
-            pruner=self.pruner or optuna.pruners.MedianPruner(5, n_warmup_steps=50),
+            pruner=self.pruner or KindMedianPruner(5, n_warmup_steps=50),
         )
-        if "dotbias" in self.settings.kinds:
-            study.enqueue_trial(defaults_as_params())
+        for params in defaults_as_params(self.settings.kinds):
+            study.enqueue_trial(params)
         started = TuneStarted(self.study_name, train.n_ratings, valid.n_ratings, self.settings)
         if self.recorder is not None:
             self.recorder.study_started(started)
@@ -150,7 +141,7 @@ class Tuner:
             if self.recorder is not None:
                 self.recorder.trial_finished(outcome)
             yield outcome
-        result = yield from self._finish(study, train, valid)
+        result = yield from self._finish(study, train)
         if self.recorder is not None:
             self.recorder.study_finished(result)
         return result
@@ -171,84 +162,64 @@ class Tuner:
         value = run.fitted.metrics["valid_rmse"]
         if run.state == "complete" and math.isfinite(value):
             study.tell(trial, value)
-            self._keep(_Candidate(value, trial.number, params, config,
-                                  self.clock() - started, run.fitted))  # fmt: skip
+            entry = Entry(trial.number, params, config, value, self.clock() - started, run.fitted)
+            self._library.add(entry)
         else:
             study.tell(trial, state=TrialState.PRUNED)
         return self._outcome(study, trial.number, params, config, started, run, value)
 
-    def _keep(self, candidate: _Candidate) -> None:
-        ranked = sorted([*self._best, candidate], key=lambda c: (c.valid_rmse, c.number))
-        self._best = ranked[: self.settings.ensemble]
-
     def _outcome(self, study, number, params, config, started, run=None, value=math.nan,
                  error="") -> TrialOutcome:  # fmt: skip
-        best = self._best[0].valid_rmse if self._best else math.nan
+        best_entry = self._library.best()
+        best = best_entry.valid_rmse if best_entry else math.nan
         return TrialOutcome(
             self.study_name, number, params, config, run.state if run else "failed", value,
             best, self.clock() - started, run.reports if run else (),
             run.fitted if run else None, error, tuple(study.get_trials(deepcopy=True)),
         )  # fmt: skip
 
-    def _finish(self, study, train: Ratings, valid: Ratings) -> Generator:
-        """Blend the best K (weights fitted on validation), refit them on every training row
-        unless stopped, then score the test file once."""
-        chosen = self._best[: self.settings.ensemble]
-        if not chosen:
+    def _finish(self, study, train: Ratings) -> Generator:
+        """Blend the chosen trials (weights fitted on validation), refit them on every training
+        row over their bags of seeds unless stopped, then score the test file once."""
+        choice = self._library.choice()
+        if choice is None:
             return self._result(study, None, math.nan, math.nan)
-        members = [c.fitted for c in chosen]
-        weights, intercept, valid_rmse = np.ones(1), 0.0, chosen[0].valid_rmse
-        if len(chosen) > 1:
-            yield TuneStage(f"Blending the best {len(chosen)} trials on the validation rows")
-            x, y = blending.validation_predictions(members, valid)
-            weights, intercept = blending.fit_blend(x, y)
-            valid_rmse = blending.blend_rmse(x, y, weights, intercept)
-        reference = train
+        if len(choice.entries) > 1:
+            yield TuneStage(f"Blending {len(choice.entries)} trials chosen on the validation rows")
+        members = [e.fitted for e in choice.entries]
+        weights, reference = choice.weights, train
         if self.settings.refit and not self._stop.is_set():
-            refits = yield from self._refit(members, weights)
+            refits = yield from refit_members(
+                self.ratings, choice, self.settings.bag, self._stop.is_set
+            )
             if refits is not None:
-                members, reference = refits, self.ratings
-        final = blending.blend(members, weights, intercept) if len(chosen) > 1 else members[0]
+                (members, weights), reference = refits, self.ratings
+        final = members[0]
+        if len(members) > 1:
+            final = blending.blend(members, weights, choice.intercept)
         test_rmse, n_test = math.nan, 0
         if self.test is not None:
             yield TuneStage("Scoring the test file (once, after the search)")
             test_rmse, n_test = score_test(final, self.test, reference)
+        best = self._library.best()
         final.metrics = {
             **final.metrics,
-            "valid_rmse": valid_rmse,  # measured before any refit saw the validation rows
+            "valid_rmse": choice.valid_rmse,  # measured before any refit saw the validation rows
             "test_rmse": test_rmse,
             "n_test": n_test,
             "tune": {"study": self.study_name, "trials": len(study.trials),
-                     "best_params": chosen[0].params, "refit": reference is self.ratings},
+                     "best_params": best.params, "refit": reference is self.ratings,
+                     "chosen_trials": [e.number for e in choice.entries],
+                     "bag": self.settings.bag if reference is self.ratings else 1},
         }  # fmt: skip
-        return self._result(study, final, valid_rmse, test_rmse)
-
-    def _refit(self, members: list[FittedModel], weights: np.ndarray) -> Generator:
-        """Each member with weight trained again on every training row (validation included);
-        None when Stop came first (the members trained on the split stay)."""
-        out = []
-        for k, (member, weight) in enumerate(zip(members, weights, strict=True), start=1):
-            if weight <= 0:
-                out.append(member)  # the blend leaves it out
-                continue
-            yield TuneStage(
-                f"Training the best settings on every training rating ({k}/{len(members)})"
-            )
-            trainer = Trainer(self.ratings, None, member.config)
-            for _ in trainer.reports():
-                if self._stop.is_set():
-                    trainer.stop()
-            if self._stop.is_set():
-                return None
-            out.append(trainer.result())
-        return out
+        return self._result(study, final, choice.valid_rmse, test_rmse)
 
     def _result(self, study, fitted: FittedModel | None, valid_rmse: float,
                 test_rmse: float) -> TuneResult:  # fmt: skip
         from optuna.trial import TrialState
 
         states = [t.state for t in study.trials]
-        best = self._best[0] if self._best else None
+        best = self._library.best() if self._library is not None else None
         return TuneResult(
             study=self.study_name,
             n_trials=len(states),

@@ -25,8 +25,8 @@ from cfdesk.core.model import CollabModel, build_model
 
 SUFFIX = ".cfmodel"
 FORMAT_NAME = "cfdesk-model"
-FORMAT_VERSION = 2  # 2: rating-distribution models and ensembles (version 1 files still open)
-NEW_IN_2 = ("dist", "ensemble")  # other kinds are written as version 1, for older cfdesk too
+FORMAT_VERSION = 3  # 2: rating-distribution models and ensembles; 3: autorec (older files open)
+NEW_KINDS = {"dist": 2, "ensemble": 2, "autorec": 3}  # the rest are version 1, for older cfdesk
 MAX_HEADER_BYTES = 100 * 1024 * 1024  # refuse bigger headers before reading them
 CHECKSUM = "checksum"  # sha256 of the other metadata and the tensor bytes: any flipped bit shows
 
@@ -54,7 +54,15 @@ def _model_meta(module: CollabModel) -> dict:
         "layers": list(getattr(module, "hidden", ())),
         "dot_branch": bool(getattr(module, "dot_branch", False)),
         "levels": module.levels.tolist() if hasattr(module, "levels") else [],
+        "n_inputs": int(getattr(module, "n_inputs", 0)),
     }
+
+
+def _format_version(module: CollabModel) -> int:
+    """The oldest format that holds this model (and every member of an ensemble), so older
+    cfdesk opens what it can and refuses the rest as newer instead of as damaged."""
+    kinds = [module.kind, *(m.kind for m in getattr(module, "members", ()))]
+    return max(NEW_KINDS.get(kind, 1) for kind in kinds)
 
 
 def _items_meta(table: ItemTable | None) -> dict | None:
@@ -76,7 +84,7 @@ def model_to_bytes(fitted: FittedModel) -> bytes:
     tensors["item_mean"] = torch.from_numpy(np.asarray(fitted.item_mean, dtype=np.float32))
     meta = {
         "format": FORMAT_NAME,
-        "format_version": 2 if fitted.module.kind in NEW_IN_2 else 1,
+        "format_version": _format_version(fitted.module),
         "cfdesk_version": __version__,
         "torch_version": torch.__version__,
         "config": fitted.config.to_dict(),
@@ -235,7 +243,7 @@ def _build(shape: dict) -> CollabModel:
     args += (bool(shape.get("dot_branch", False)),)  # older nn files lack it: rebuild that shape
     if shape["kind"] == "dist":
         return build_model(*args, levels=tuple(shape["levels"]))
-    return build_model(*args)
+    return build_model(*args, n_inputs=int(shape.get("n_inputs", 0)))
 
 
 def _rebuild(meta: dict, tensors: dict) -> FittedModel:

@@ -104,6 +104,17 @@ def epoch_order(n: int, generator: torch.Generator, device: torch.device) -> tor
     return torch.sort(keys, stable=True).indices
 
 
+def item_grouped_order(
+    items: torch.Tensor, n_items: int, generator: torch.Generator, device: torch.device
+) -> torch.Tensor:
+    """An epoch's order that keeps each item's rows together (items in a random order, rows
+    shuffled within): for models that encode a batch's distinct items (autorec.py), a batch of
+    whole items costs one code per item instead of one per row."""
+    rows = epoch_order(len(items), generator, device)
+    rank = epoch_order(n_items, generator, device)
+    return rows[torch.sort(rank[items[rows]], stable=True).indices]
+
+
 def device_tensors(ratings: Ratings, device: torch.device) -> tuple[torch.Tensor, ...]:
     """Training data lives on the device; batches index it (no per-sample DataLoader)."""
     return (

@@ -5,9 +5,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from cfdesk.core.base_model import light_decay
 from cfdesk.core.config import OPTIMIZERS, TrainConfig
 from cfdesk.core.errors import TrainingError
-from cfdesk.core.model import light_decay
 from cfdesk.core.training.device import sync_free
 
 

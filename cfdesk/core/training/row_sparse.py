@@ -18,8 +18,9 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from cfdesk.core.base_model import light_decay
 from cfdesk.core.config import TrainConfig
-from cfdesk.core.model import light_decay
+from cfdesk.core.errors import TrainingError
 from cfdesk.core.training.device import sync_free
 from cfdesk.core.training.slots import Slots, slots_of
 
@@ -27,7 +28,15 @@ ROW_SPARSE_PARAMS = 2_000_000  # automatic row-sparse updates from this many emb
 
 
 def wants_row_sparse(setting: bool | None, module: nn.Module) -> bool:
-    """The setting, or automatic: row-sparse once the embedding tables are big."""
+    """The setting, or automatic: row-sparse once the embedding tables are big (never for a
+    model whose predictions read rows outside the batch)."""
+    if not getattr(module, "row_sparse_ready", True):
+        if setting:
+            raise TrainingError(
+                f"the {module.kind} model computes each item from all its raters, so it trains "
+                "every weight at once: turn off row-sparse updates (row_sparse=False)"
+            )
+        return False
     if setting is not None:
         return setting
     n = sum(m.weight.numel() for m in module.modules() if isinstance(m, nn.Embedding))

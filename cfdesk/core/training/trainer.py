@@ -147,8 +147,10 @@ class Trainer:
         cfg, dev = self.config, self.device
         reset_peak(dev)
         with self._guard("loading the ratings"):
-            packed = batching.pack_rows(*batching.device_tensors(self.train, dev))
+            columns = batching.device_tensors(self.train, dev)
+            packed = batching.pack_rows(*columns)
             shuffled = torch.empty_like(packed)  # each epoch's order of the packed ratings
+        by_item = columns[1] if self.module.batches_by_item else None
         n = len(packed)
         n_batches = math.ceil(n / self.batch_size)
         yield self._started(n_batches)
@@ -161,7 +163,10 @@ class Trainer:
             t0 = time.perf_counter()
             self.module.train()
             with self._guard(f"shuffling the ratings for epoch {epoch}"):
-                perm = batching.epoch_order(n, gen, dev)
+                if by_item is None:
+                    perm = batching.epoch_order(n, gen, dev)
+                else:
+                    perm = batching.item_grouped_order(by_item, self.train.n_items, gen, dev)
                 torch.index_select(packed, 0, perm, out=shuffled)  # users, items, ratings at once
                 del perm  # one buffer for every epoch: fresh pages cost a third of the gather
             sq_sum = torch.zeros((), device=dev)

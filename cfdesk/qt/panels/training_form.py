@@ -30,6 +30,7 @@ MODELS = {
     "dot": "Dot product",
     "nn": "Neural network",
     "dist": "Rating distribution",
+    "autorec": "Item autoencoder (AutoRec)",
 }
 BATCHES = [2**k for k in range(3, 17)]
 ACCUMS = [2**k for k in range(7)]

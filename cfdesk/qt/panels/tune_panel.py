@@ -19,10 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 from cfdesk.core.runs.events import TrialOutcome, TuneSettings
-from cfdesk.core.runs.search_space import KINDS, describe
+from cfdesk.core.runs.search_space import BAG, ENSEMBLE, KINDS, describe
 from cfdesk.qt.panels.tune_charts import ImportanceChart, TrialChart
 
-KIND_NAMES = {"dotbias": "Dot + biases", "nn": "Neural net", "dist": "Distribution", "dot": "Dot"}
+KIND_NAMES = {"dotbias": "Dot + biases", "autorec": "AutoRec", "nn": "Neural net",
+              "dist": "Distribution", "dot": "Dot"}  # fmt: skip
 
 
 def _spin(low: int, high: int, value: int, tip: str, none_text: str = "") -> QSpinBox:
@@ -47,8 +48,12 @@ class TunePanel(QWidget):
         self.minutes.setSuffix(" min")
         self.trials = _spin(0, 10_000, 0, "Trial budget; 0 = no trial limit.", "no limit")
         self.ensemble = _spin(
-            1, 10, 1, "Blend the best K trials, weights fitted on the validation rows (1 = "
-            "the best model alone).",
+            1, 10, ENSEMBLE, "Blend up to K trials, chosen from all finished ones for how much "
+            "each improves the blend on the validation rows (1 = the best model alone).",
+        )  # fmt: skip
+        self.bag = _spin(
+            1, 5, BAG, "Train each chosen setting with this many seeds at the end; each seed's "
+            "model joins the blend (more seeds: steadier, slower to finish).",
         )  # fmt: skip
         self.kinds = {kind: QCheckBox(KIND_NAMES[kind], checked=True) for kind in KINDS}
         self.start_button = QPushButton(
@@ -80,7 +85,7 @@ class TunePanel(QWidget):
     def _layout(self) -> None:
         budget = QHBoxLayout()
         for label, field in (("Budget", self.minutes), ("Trials", self.trials),
-                             ("Ensemble of best", self.ensemble)):  # fmt: skip
+                             ("Ensemble", self.ensemble), ("Seeds", self.bag)):  # fmt: skip
             budget.addWidget(QLabel(label, toolTip=field.toolTip()))
             budget.addWidget(field)
         budget.addStretch(1)
@@ -115,13 +120,15 @@ class TunePanel(QWidget):
             ensemble=self.ensemble.value(),
             seed=seed,
             kinds=kinds,
+            bag=self.bag.value(),
         )
 
     def set_settings(self, values: dict) -> None:
-        """Show remembered choices (minutes, trials, ensemble, kinds)."""
+        """Show remembered choices (minutes, trials, ensemble, seeds, kinds)."""
         self.minutes.setValue(int(values.get("minutes", self.minutes.value())))
         self.trials.setValue(int(values.get("trials", self.trials.value())))
         self.ensemble.setValue(int(values.get("ensemble", self.ensemble.value())))
+        self.bag.setValue(int(values.get("bag", self.bag.value())))
         for kind, box in self.kinds.items():
             box.setChecked(kind in values.get("kinds", KINDS))
 
@@ -129,11 +136,12 @@ class TunePanel(QWidget):
         """The choices to remember for next time."""
         kinds = [k for k, box in self.kinds.items() if box.isChecked()]
         return {"minutes": self.minutes.value(), "trials": self.trials.value(),
-                "ensemble": self.ensemble.value(), "kinds": kinds}  # fmt: skip
+                "ensemble": self.ensemble.value(), "bag": self.bag.value(),
+                "kinds": kinds}  # fmt: skip
 
     def set_running(self, running: bool) -> None:
         """While searching, the choices are locked and only Stop is available."""
-        for widget in (self.minutes, self.trials, self.ensemble, self.start_button,
+        for widget in (self.minutes, self.trials, self.ensemble, self.bag, self.start_button,
                        *self.kinds.values()):  # fmt: skip
             widget.setEnabled(not running)
         self.stop_button.setEnabled(running)

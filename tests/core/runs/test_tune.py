@@ -103,26 +103,57 @@ def test_the_time_budget_ends_the_search(data):
     assert 1 <= result.n_trials <= 3
 
 
-def test_ensemble_weights_are_the_validation_fit(data):
+DIVERSE = ("dotbias", "autorec")  # two kinds whose errors differ: the selection blends them
+
+
+def run_with_outcomes(tuner: Tuner):
+    """The result and every trial's outcome (each carries the trial's own model)."""
+    seen: list = []
+    result = run_to_end(tuner, seen.append)
+    return result, {e.number: e for e in seen if isinstance(e, TrialOutcome)}
+
+
+def test_ensemble_weights_are_the_validation_fit_of_the_chosen_trials(data):
     train, _ = data
-    tuner = Tuner(train, settings(trials=4, ensemble=3, refit=False), BASE)
-    result = run_to_end(tuner)
+    tuner = Tuner(train, settings(trials=4, ensemble=3, refit=False, kinds=DIVERSE), BASE)
+    result, outcomes = run_with_outcomes(tuner)
     module = result.fitted.module
     assert isinstance(module, Ensemble)
     _, valid, _ = prepare_split(train, tuner.base)
     members = result.fitted.metrics["ensemble"]["members"]
-    assert len(members) == len(module.members) >= 1
+    assert len(members) == len(module.members) >= 2
     assert [m["valid_rmse"] for m in members] == sorted(m["valid_rmse"] for m in members)
-    x, y = blend.validation_predictions(list(tuner_members(tuner)), valid)
+    chosen = [outcomes[n] for n in result.fitted.metrics["tune"]["chosen_trials"]]
+    assert {o.params["model"] for o in chosen} == set(DIVERSE)
+    for outcome in chosen:  # the trials' own models: trained without the validation rows
+        assert outcome.fitted.metrics["n_train"] == len(train) - valid.n_ratings
+    x, y = blend.validation_predictions([o.fitted for o in chosen], valid)
     weights, intercept = blend.fit_blend(x, y)
-    np.testing.assert_allclose(module.weights.numpy(), weights[weights > 0], rtol=1e-5)
+    np.testing.assert_allclose(module.weights.numpy(), weights, rtol=1e-5)
     assert float(module.intercept) == pytest.approx(intercept, rel=1e-5)
     assert result.valid_rmse <= min(m["valid_rmse"] for m in members) + 1e-9
 
 
-def tuner_members(tuner: Tuner):
-    """The trial models Tune kept for the blend, best first."""
-    return [c.fitted for c in tuner._best]
+def test_the_refit_bags_each_chosen_setting_over_seeds_with_the_validation_weights(data):
+    train, test = data
+    tuner = Tuner(train, settings(trials=4, ensemble=3, bag=2, kinds=DIVERSE), BASE, test)
+    result, outcomes = run_with_outcomes(tuner)
+    module = result.fitted.module
+    tune_facts = result.fitted.metrics["tune"]
+    chosen = tune_facts["chosen_trials"]
+    assert tune_facts["refit"] is True and tune_facts["bag"] == 2
+    assert len(module.members) == 2 * len(chosen)
+    info = result.fitted.metrics["ensemble"]["members"]
+    _, valid, _ = prepare_split(train, tuner.base)
+    x, y = blend.validation_predictions([outcomes[n].fitted for n in chosen], valid)
+    weights, intercept = blend.fit_blend(x, y)
+    for k, number in enumerate(chosen):
+        pair = info[2 * k : 2 * k + 2]
+        assert [m["config"]["seed"] for m in pair] == [BASE.seed, BASE.seed + 1]
+        assert {m["config"]["model"] for m in pair} == {outcomes[number].params["model"]}
+        np.testing.assert_allclose([m["weight"] for m in pair], [weights[k] / 2] * 2, rtol=1e-5)
+    assert float(module.intercept) == pytest.approx(intercept, rel=1e-5)
+    assert math.isfinite(result.test_rmse)
 
 
 def test_impossible_budgets_are_refused_with_a_sentence(data):

@@ -91,6 +91,11 @@ class ShardedTrainer:
 
     def __init__(self, part: Part, config: TrainConfig, comm: Comm) -> None:
         config.check()
+        if config.model == "autorec":
+            raise TrainingError(
+                "the autorec model computes each item from all its raters, which no single "
+                "process holds: train it without --distributed"
+            )
         if part.n_train == 0:
             raise TrainingError(
                 "the training split has no ratings left to train on; lower valid_frac or use a "
