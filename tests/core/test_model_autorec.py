@@ -18,8 +18,8 @@ from cfdesk.core.model import make_model
 from cfdesk.core.results.foldin import fold_in
 from cfdesk.core.results.projection import item_map
 from cfdesk.core.results.recommend import Recommender
-from cfdesk.core.storage.embeddings import export_projector
 from cfdesk.core.storage import model_file
+from cfdesk.core.storage.embeddings import export_projector
 from cfdesk.core.storage.model_file import load_model, save_model
 from cfdesk.core.training.distributed.trainer import ShardedTrainer
 from cfdesk.core.training.trainer import fit
