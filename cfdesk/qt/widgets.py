@@ -7,6 +7,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QScrollArea,
     QSpinBox,
@@ -38,6 +39,17 @@ def options_row(*parts: QWidget | str) -> FlowLayout:
     for part in parts:
         row.addWidget(QLabel(part) if isinstance(part, str) else part)
     return row
+
+
+def labelled(text: str, field: QWidget) -> QWidget:
+    """A label and its field as one piece, so a wrapping row never parts them; the label
+    shows the field's tooltip too."""
+    pair = QWidget()
+    layout = QHBoxLayout(pair)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(QLabel(text, toolTip=field.toolTip()))
+    layout.addWidget(field)
+    return pair
 
 
 def style_row_table(table: QTableView) -> None:

@@ -1,12 +1,13 @@
 """Every page fits the smallest supported window (1024×700) and the usual one (1280×800): no
-sideways scrolling, nothing past the window's edge, Train / Stop / Find LR fully in view."""
+sideways scrolling, nothing past the window's edge, no button's text cut, Train / Stop / Find LR
+fully in view."""
 
 from __future__ import annotations
 
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QAbstractScrollArea, QScrollArea, QWidget
+from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QScrollArea, QWidget
 
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.data.ratings import ratings_from_raw
@@ -69,6 +70,8 @@ def _problems(window) -> list[str]:
         )
         if not inside:
             found.append(f"{type(widget).__name__} {widget.objectName()} ends at {rect.right()}")
+        if isinstance(widget, QAbstractButton) and widget.width() < widget.sizeHint().width():
+            found.append(f"{type(widget).__name__} {widget.text()!r} cut to {widget.width()} px")
     for chart in window.findChildren(pg.PlotWidget):
         plot = chart.getPlotItem()
         if chart.isVisible() and plot.geometry().width() > chart.width() + 1:
@@ -94,6 +97,10 @@ def test_every_page_fits_without_sideways_scrolling(qtbot, window, size):
         assert _problems(window) == [], (page, tab)
     window.show_page("Train")
     window.train_modes.setCurrentWidget(window.tune_panel)
+    window.tune_panel.set_running(True)  # as mid-search: a trial's settings in the status line
+    window.tune_panel.status.setText(
+        "Trial 8: nn, 185 factors, lr 0.00265, decay 0.331, 20 epochs, batch 2048, layers 256x128"
+    )
     qtbot.wait(50)
     assert _problems(window) == [], "Tune"
     window.train_modes.setCurrentWidget(window.monitor)

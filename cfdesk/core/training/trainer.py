@@ -149,8 +149,9 @@ class Trainer:
         with self._guard("loading the ratings"):
             columns = batching.device_tensors(self.train, dev)
             packed = batching.pack_rows(*columns)
+            by_item = columns[1] if self.module.batches_by_item else None
+            del columns  # only an item-grouped order needs a column again
             shuffled = torch.empty_like(packed)  # each epoch's order of the packed ratings
-        by_item = columns[1] if self.module.batches_by_item else None
         n = len(packed)
         n_batches = math.ceil(n / self.batch_size)
         yield self._started(n_batches)

@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
 
 from cfdesk.core.runs.events import TrialOutcome, TuneSettings
 from cfdesk.core.runs.search_space import BAG, ENSEMBLE, KINDS, describe
+from cfdesk.qt.flow_layout import FlowLayout
 from cfdesk.qt.panels.tune_charts import ImportanceChart, TrialChart
+from cfdesk.qt.widgets import labelled, options_row
 
 KIND_NAMES = {"dotbias": "Dot + biases", "autorec": "AutoRec", "nn": "Neural net",
               "dist": "Distribution", "dot": "Dot"}  # fmt: skip
@@ -83,19 +85,13 @@ class TunePanel(QWidget):
         self.set_running(False)
 
     def _layout(self) -> None:
-        budget = QHBoxLayout()
+        budget = FlowLayout()  # wraps in a narrow window instead of cutting the buttons' text
         for label, field in (("Budget", self.minutes), ("Trials", self.trials),
                              ("Ensemble", self.ensemble), ("Seeds", self.bag)):  # fmt: skip
-            budget.addWidget(QLabel(label, toolTip=field.toolTip()))
-            budget.addWidget(field)
-        budget.addStretch(1)
+            budget.addWidget(labelled(label, field))
         budget.addWidget(self.start_button)
         budget.addWidget(self.stop_button)
-        kinds = QHBoxLayout()
-        kinds.addWidget(QLabel("Models"))
-        for box in self.kinds.values():
-            kinds.addWidget(box)
-        kinds.addStretch(1)
+        kinds = options_row("Models", *self.kinds.values())
         charts = QSplitter()
         charts.addWidget(self.trial_chart)
         charts.addWidget(self.importance_chart)
