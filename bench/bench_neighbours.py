@@ -1,13 +1,14 @@
 """Which default keeps the similar-items list from being led by barely rated items (ml-100k).
 
-    python bench/bench_neighbours.py [--data /work/shared/data/ml-100k] [--seeds 3]
+    python bench/bench_neighbours.py [--data /work/shared/data/ml-100k] [--seeds 3] [--model autorec]
 
 Trains the default model on u.data, then for the 100 most-rated items (and for the items ranked
 301-400 by rating count) takes the 10 nearest items by cosine of the item factors under each
 candidate default: a minimum number of ratings, or the
 cosine shrunk by support (cos · n / (n + λ)). Reported per candidate: the share of neighbours with
 fewer than 5 (and 20) ratings, the share sharing a genre with the item, and the neighbours' median
-rating count. Figures go into docs/results.md ("Similar items").
+rating count. Figures go into docs/results.md ("Similar items"). `--model autorec` trains the
+item autoencoder at Tune's starting point instead (its neighbours are cosines of item codes).
 """
 
 # ruff: noqa: E402 (OpenMP is configured before torch is imported)
@@ -26,6 +27,7 @@ import torch
 from cfdesk.core.config import TrainConfig
 from cfdesk.core.data.loader import load_ratings
 from cfdesk.core.fitted import FittedModel
+from cfdesk.core.runs.search_space import AUTOREC_START
 from cfdesk.core.training.trainer import fit
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ml-100k"
@@ -73,16 +75,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--model", choices=("dotbias", "autorec"), default="dotbias")
     args = parser.parse_args()
     ratings = load_ratings(args.data / "u.data")
     rows: dict[tuple[str, str], list[dict]] = {}
     for seed in range(args.seeds):
-        fitted = fit(ratings, TrainConfig(device="cpu", seed=seed))
+        kind = AUTOREC_START if args.model == "autorec" else {}
+        fitted = fit(ratings, TrainConfig(device="cpu", seed=seed, model=args.model, **kind))
         for label, skip in QUERY_SETS.items():
             found, queries = candidates(fitted, skip)
             for name, idx in found.items():
                 rows.setdefault((label, name), []).append(judge(fitted, queries, idx))
-    print(f"{args.data / 'u.data'}, top {K} cosine neighbours, default model, {args.seeds} seeds")
+    print(f"{args.data / 'u.data'}, top {K} cosine neighbours, {args.model}, {args.seeds} seeds")
     print(
         "| queries | default | neighbours with < 5 ratings | < 20 | share a genre | median ratings |"
     )

@@ -16,3 +16,12 @@ def warn_unrecorded(sentence: str) -> None:
 def run_writer() -> RunWriter:
     """A writer on the user's run store; close() it before the command ends."""
     return RunWriter(RunStore.default(), on_problem=warn_unrecorded)
+
+
+def close_writer(writer: RunWriter) -> None:
+    """Apply what is queued before the command exits; a store too slow to take it is said."""
+    if not writer.close():
+        warn_unrecorded(
+            f"{writer.store.path} did not take the last writes within 5 s (another program may "
+            "be holding it); the run may show as interrupted"
+        )

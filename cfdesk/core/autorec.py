@@ -43,6 +43,19 @@ class ItemAutoRec(CollabModel):
         self.register_buffer("input_indptr", torch.zeros(n_items + 1, dtype=torch.long))
         self.register_buffer("input_users", torch.zeros(n_inputs, dtype=torch.long))
         self.register_buffer("input_values", torch.zeros(n_inputs))
+        self._codes: torch.Tensor | None = None  # every item's code while not training
+
+    def train(self, mode: bool = True) -> ItemAutoRec:
+        self._codes = None  # training changes the codes
+        return super().train(mode)
+
+    def _apply(self, fn, recurse: bool = True):
+        self._codes = None  # moved or cast: recompute on the new device
+        return super()._apply(fn, recurse)
+
+    def _load_from_state_dict(self, *args, **kwargs) -> None:
+        self._codes = None
+        super()._load_from_state_dict(*args, **kwargs)
 
     @property
     def n_inputs(self) -> int:
@@ -58,6 +71,7 @@ class ItemAutoRec(CollabModel):
         self.input_indptr = torch.as_tensor(indptr).to(device)
         self.input_users = torch.as_tensor(user_idx[order], dtype=torch.long).to(device)
         self.input_values = torch.as_tensor(rating[order], dtype=torch.float32).to(device)
+        self._codes = None
 
     def codes(self, item_idx: torch.Tensor) -> torch.Tensor:
         """sigmoid(V r_i + c) for each item: its factors (an unrated item gets sigmoid(c))."""
@@ -74,7 +88,10 @@ class ItemAutoRec(CollabModel):
         return torch.sigmoid(summed + self.code_bias)
 
     def _item_rows(self, item_idx: torch.Tensor) -> torch.Tensor:
-        """Codes of a batch's items, each distinct item encoded once."""
+        """Codes of a batch's items, each distinct item encoded once (outside training, read
+        from every item's codes, computed once)."""
+        if not self.training:
+            return self.item_embeddings().index_select(0, item_idx)
         unique, inverse = torch.unique(item_idx, return_inverse=True)
         return self.codes(unique).index_select(0, inverse)
 
@@ -90,8 +107,15 @@ class ItemAutoRec(CollabModel):
         return self._squash(out)
 
     def item_embeddings(self) -> torch.Tensor:
-        """Every item's code (computed: about one multiply-add per training rating and unit)."""
-        return self.codes(torch.arange(self.n_items, device=self.input_indptr.device))
+        """Every item's code: about one multiply-add per training rating and unit, so outside
+        training it is computed once and kept (a ranker, the map and exports all ask for it)."""
+        if self._codes is not None:
+            return self._codes
+        with torch.set_grad_enabled(self.training and torch.is_grad_enabled()):
+            codes = self.codes(torch.arange(self.n_items, device=self.input_indptr.device))
+        if not self.training:
+            self._codes = codes
+        return codes
 
     def user_biases(self) -> torch.Tensor:
         return self.user_bias.weight.squeeze(1)

@@ -122,3 +122,14 @@ def test_tune_records_its_trials_as_runs_of_one_study(ratings_csv, capsys):
     assert sorted(r["trial"] for r in trials) == [0, 1]
     assert {r["study_id"] for r in trials} == {study} and all(r["source"] == "cli" for r in trials)
     assert all(r["status"] in ("finished", "pruned") for r in trials)
+
+
+def test_a_store_too_slow_to_take_the_last_writes_is_said(ratings_csv, capsys, monkeypatch):
+    from cfdesk.core.runs.writer import RunWriter
+
+    closes = []
+    monkeypatch.setattr(RunWriter, "close", lambda self, timeout=5.0: closes.append(1) and False)
+    args = ["train", str(ratings_csv), "--epochs", "1", "--device", "cpu", "--batch-size", "256"]
+    assert main(args) == 0
+    assert closes
+    assert "did not take the last writes within 5 s" in capsys.readouterr().err

@@ -121,3 +121,21 @@ def test_its_files_are_format_3_so_older_cfdesk_says_update(fitted, tmp_path):
 def test_distributed_training_refuses_it_with_a_sentence(config):
     with pytest.raises(TrainingError, match="autorec model .* without --distributed"):
         ShardedTrainer(None, config, None)
+
+
+def test_codes_are_computed_once_outside_training_and_again_after_any_change(ratings, config):
+    model = make_model(config, ratings).eval()
+    calls = []
+    encode = model.codes
+    model.codes = lambda idx: calls.append(len(idx)) or encode(idx)
+    first = model.item_embeddings()
+    model(torch.tensor([0, 1]), torch.tensor([2, 3]))  # a prediction reads the kept codes
+    assert model.item_embeddings() is first and calls == [ratings.n_items]
+    model.train()
+    with torch.no_grad():
+        model.encoder.weight.add_(1.0)  # as a training step would
+    model.eval()
+    assert not torch.equal(model.item_embeddings(), first)
+    model.load_state_dict(make_model(config, ratings).state_dict())
+    torch.testing.assert_close(model.item_embeddings(), first)
+    assert len(calls) == 3

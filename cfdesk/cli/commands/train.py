@@ -95,7 +95,7 @@ def load_inputs(args: argparse.Namespace, command: str = "train"):
 @reports_errors
 def _run(args: argparse.Namespace) -> int:
     from cfdesk.cli.progress import ProgressBar
-    from cfdesk.cli.recording import run_writer
+    from cfdesk.cli.recording import close_writer, run_writer
     from cfdesk.core.data.split import prepare_split
     from cfdesk.core.runs.dataset import describe_dataset
     from cfdesk.core.runs.recorder import RunRecorder, train_recorded
@@ -119,7 +119,7 @@ def _run(args: argparse.Namespace) -> int:
         if summary["out"]:
             recorder.set_model_path(summary["out"])
     finally:
-        writer.close()
+        close_writer(writer)
     summary["run_id"] = recorder.handle.id
     print_summary(summary, args.json)
     return 0

@@ -107,7 +107,7 @@ class _StopOnInterrupt:
 def _run(args: argparse.Namespace) -> int:
     from cfdesk.cli.commands.train import load_inputs
     from cfdesk.cli.progress import TuneProgress
-    from cfdesk.cli.recording import run_writer
+    from cfdesk.cli.recording import close_writer, run_writer
     from cfdesk.cli.tables import report
     from cfdesk.core.runs.dataset import describe_dataset
     from cfdesk.core.runs.study_recorder import StudyRecorder
@@ -127,7 +127,7 @@ def _run(args: argparse.Namespace) -> int:
         raise
     finally:
         interrupt.restore()
-        writer.close()
+        close_writer(writer)
     if result.fitted is None:
         return fail("no trial finished within the budget; give Tune more minutes or trials")
     summary = {

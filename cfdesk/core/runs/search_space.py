@@ -86,7 +86,9 @@ def config_of(params: dict, base: TrainConfig) -> TrainConfig:
     ]
     if layers:
         changes["nn_layers"] = tuple(int(n) for n in layers)
-    return base.with_changes(**changes, patience=0, accum_steps=1, y_range=None)
+    # keep_best off: the refit has no validation rows and keeps its last epoch, so the trial's
+    # model (whose validation predictions choose and weight the blend) must be its last too
+    return base.with_changes(**changes, patience=0, accum_steps=1, y_range=None, keep_best=False)
 
 
 def describe(params: dict) -> str:
