@@ -73,6 +73,15 @@ class ItemAutoRec(CollabModel):
         self.input_values = torch.as_tensor(rating[order], dtype=torch.float32).to(device)
         self._codes = None
 
+    def check_inputs(self) -> None:
+        """Encoded ratings read from a file must index this model's own users, in item order."""
+        indptr, users = self.input_indptr, self.input_users
+        ordered = bool((indptr[1:] >= indptr[:-1]).all()) and int(indptr[0]) == 0
+        if not ordered or int(indptr[-1]) != self.n_inputs:
+            raise ValueError("its encoded ratings are not grouped by item")
+        if users.numel() and (int(users.min()) < 0 or int(users.max()) >= self.n_users):
+            raise ValueError("its encoded ratings name users it does not have")
+
     def codes(self, item_idx: torch.Tensor) -> torch.Tensor:
         """sigmoid(V r_i + c) for each item: its factors (an unrated item gets sigmoid(c))."""
         start = self.input_indptr[item_idx]

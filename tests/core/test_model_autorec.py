@@ -139,3 +139,11 @@ def test_codes_are_computed_once_outside_training_and_again_after_any_change(rat
     model.load_state_dict(make_model(config, ratings).state_dict())
     torch.testing.assert_close(model.item_embeddings(), first)
     assert len(calls) == 3
+
+
+def test_a_file_whose_encoded_ratings_name_unknown_users_is_refused_as_damaged(fitted, tmp_path):
+    bad = copy.deepcopy(fitted.module)
+    bad.input_users[0] = bad.n_users + 5  # saved with a valid checksum: only the check can see it
+    path = save_model(replace(fitted, module=bad), tmp_path / "bad.cfmodel")
+    with pytest.raises(model_file.ModelFileError, match="damaged .*users it does not have"):
+        load_model(path)

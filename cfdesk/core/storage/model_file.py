@@ -252,6 +252,9 @@ def _rebuild(meta: dict, tensors: dict) -> FittedModel:
         _shapes_match(_build(meta["model"]), state)
     module = _build(meta["model"])
     module.load_state_dict(state, strict=True)
+    for part in (module, *getattr(module, "members", ())):
+        if hasattr(part, "check_inputs"):
+            part.check_inputs()  # an autorec's ratings index its tables: refuse bad ones here
     module.eval().requires_grad_(False)
     table = meta["item_table"]
     return FittedModel(

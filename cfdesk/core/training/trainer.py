@@ -116,7 +116,7 @@ class Trainer:
         last = self.history[-1].epoch if self.history else 0
         restore = self._outcome == "cancelled" or self._snapshot_epoch != last
         if self._snapshot is not None and restore:
-            self.module.load_state_dict(self._snapshot)
+            self.module.load_state_dict(self._snapshot, strict=False)
             if self._implicit is not None:
                 self._implicit.refresh()
 
@@ -221,7 +221,8 @@ class Trainer:
         if is_best:
             self._best = valid_rmse if has_valid else self._best
         if is_best or not self.config.keep_best:
-            self._snapshot = {k: v.detach().clone() for k, v in self.module.state_dict().items()}
+            # weights only: buffers never change in a fit (an autorec's hold its training ratings)
+            self._snapshot = {k: v.detach().clone() for k, v in self.module.named_parameters()}
             self._snapshot_epoch = epoch
         report = EpochReport(
             epoch,
