@@ -8,6 +8,7 @@ UnknownRunError names an id that is not stored.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -215,16 +216,12 @@ class RunStore:
             params.append(study_id)
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         tail = f" LIMIT {int(limit)}" if limit else ""
-        with self._db.connection() as conn:
-            conn.execute("BEGIN")  # one snapshot for the runs and their epochs
-            try:
-                rows = conn.execute(
-                    f"SELECT {RUN_COLUMNS} FROM {RUN_FROM}{clause} ORDER BY runs.id DESC{tail}",
-                    params,
-                ).fetchall()
-                curves = self._epochs_of(conn, [r[0] for r in rows]) if epochs else {}
-            finally:
-                conn.execute("COMMIT")
+        with self._one_snapshot() as conn:
+            rows = conn.execute(
+                f"SELECT {RUN_COLUMNS} FROM {RUN_FROM}{clause} ORDER BY runs.id DESC{tail}",
+                params,
+            ).fetchall()
+            curves = self._epochs_of(conn, [r[0] for r in rows]) if epochs else {}
         return [run_from_row(r, curves.get(r[0], ())) for r in rows]
 
     def get_run(self, run_id: int) -> RunRecord:
@@ -235,7 +232,7 @@ class RunStore:
         """Runs in the order asked, with their epochs; a missing id is UnknownRunError (left
         out with `missing_ok`)."""
         ids = [int(i) for i in run_ids]
-        with self._db.connection() as conn:
+        with self._one_snapshot() as conn:
             marks = ",".join("?" * len(ids))
             rows = conn.execute(
                 f"SELECT {RUN_COLUMNS} FROM {RUN_FROM} WHERE runs.id IN ({marks})", ids
@@ -246,6 +243,17 @@ class RunStore:
         if missing and not missing_ok:
             raise UnknownRunError(self._missing_sentence(missing[0]))
         return [run_from_row(found[i], curves.get(i, ())) for i in ids if i in found]
+
+    @contextlib.contextmanager
+    def _one_snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A connection reading one state of the file: runs and their epochs agree even while
+        the writer thread commits between the two queries."""
+        with self._db.connection() as conn:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.execute("COMMIT")
 
     def _missing_sentence(self, run_id: int) -> str:
         with self._db.connection() as conn:
