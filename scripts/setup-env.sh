@@ -33,7 +33,7 @@ if ! "$py" -c "import torch" >/dev/null 2>&1; then
 fi
 
 stamp="$venv/.cfdesk-installed"
-want="$(cat "$root/pyproject.toml" | sha1sum | cut -d' ' -f1)"
+want="$(cat "$root/pyproject.toml" | sha1sum | cut -d' ' -f1) $root"  # a venv shared by two checkouts installs the one in use
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "cfdesk: installing cfdesk and its dependencies" >&2
     "$py" -m pip install --quiet -e "$root[test]"
