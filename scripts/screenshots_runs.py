@@ -1,4 +1,4 @@
-"""Render the Runs page of the real app to docs/screenshots/runs*.png (Xvfb, 1280×800).
+"""Render the Runs page of the real app to docs/screenshots/runs*.png (Xvfb, the screen's size).
 
     xvfb-run -a -s "-screen 0 1280x800x24" env QT_QPA_PLATFORM=xcb \\
         .venv/bin/python scripts/screenshots_runs.py [--dark]
@@ -24,7 +24,6 @@ from cfdesk.core.data.demo import demo_ratings_path
 from cfdesk.core.data.loader import sniff
 from cfdesk.qt import import_dialog
 
-SIZE = (1280, 800)
 SETTINGS = (  # three runs worth comparing: the default, more factors, the neural net
     {"epochs": 8},
     {"epochs": 8, "n_factors": 100, "weight_decay": 0.5},
@@ -35,7 +34,6 @@ SETTINGS = (  # three runs worth comparing: the default, more factors, the neura
 def main() -> int:
     _app = make_app(sys.argv)
     window = open_window()
-    window.setGeometry(0, 0, *SIZE)
     demo = demo_ratings_path()
     fmt = sniff(demo)
     window.files.load_data(import_dialog.ImportChoices(demo, fmt.roles, fmt.item_file or False))

@@ -137,7 +137,7 @@ class RunsPage(QWidget):
         self.settings_table.hide()  # until runs are selected
         self.lower.addWidget(self.chart)
         self.lower.addWidget(side)
-        self.lower.setSizes([760, 420])
+        self.lower.setSizes([600, 520])  # the settings need room for three runs side by side
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.lower)
         self.splitter.setSizes([330, 420])
