@@ -81,6 +81,14 @@ def wait_until(condition, timeout: float = 120.0) -> None:
         pump(0.05)
 
 
+def load_demo(window: MainWindow) -> None:
+    """Load the built-in demo ratings (their movie file too) without the import dialog."""
+    demo = demo_ratings_path()
+    fmt = sniff(demo)
+    window.files.load_data(import_dialog.ImportChoices(demo, fmt.roles, fmt.item_file or False))
+    wait_until(lambda: window.ratings is not None)
+
+
 def screen_size() -> tuple[int, int]:
     size = QGuiApplication.primaryScreen().size()
     return size.width(), size.height()

@@ -22,12 +22,9 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QCursor, QImage
-from screenshots import center, make_app, open_window, pump, shot_path, wait_until
+from screenshots import center, load_demo, make_app, open_window, pump, shot_path, wait_until
 from screenshots import shoot as shoot_screen
 
-from cfdesk.core.data.demo import demo_ratings_path
-from cfdesk.core.data.loader import sniff
-from cfdesk.qt import import_dialog
 from cfdesk.qt.main_window import MainWindow
 
 EPOCHS = 8
@@ -47,10 +44,7 @@ def shoot(name: str) -> None:
 
 
 def train_demo(window: MainWindow) -> None:
-    demo = demo_ratings_path()
-    fmt = sniff(demo)
-    window.files.load_data(import_dialog.ImportChoices(demo, fmt.roles, fmt.item_file or False))
-    wait_until(lambda: window.ratings is not None)
+    load_demo(window)
     window.form.set_config(window.form.config().with_changes(epochs=EPOCHS))
     window.training.start()
     wait_until(lambda: not window.training.is_running() and window.fitted is not None)

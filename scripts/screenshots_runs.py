@@ -17,12 +17,8 @@ from pathlib import Path
 
 os.environ["CFDESK_RUNS_DB"] = str(Path(tempfile.mkdtemp(prefix="cfdesk-runs-")) / "runs.sqlite")
 
-from screenshots import make_app, open_window, wait_until
+from screenshots import load_demo, make_app, open_window, wait_until
 from screenshots_results import shoot
-
-from cfdesk.core.data.demo import demo_ratings_path
-from cfdesk.core.data.loader import sniff
-from cfdesk.qt import import_dialog
 
 SETTINGS = (  # three runs worth comparing: the default, more factors, the neural net
     {"epochs": 8},
@@ -34,10 +30,7 @@ SETTINGS = (  # three runs worth comparing: the default, more factors, the neura
 def main() -> int:
     _app = make_app(sys.argv)
     window = open_window()
-    demo = demo_ratings_path()
-    fmt = sniff(demo)
-    window.files.load_data(import_dialog.ImportChoices(demo, fmt.roles, fmt.item_file or False))
-    wait_until(lambda: window.ratings is not None)
+    load_demo(window)
     base = window.form.config()
     for changes in SETTINGS:
         window.form.set_config(base.with_changes(**changes))

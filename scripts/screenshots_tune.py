@@ -13,11 +13,7 @@ from __future__ import annotations
 
 import sys
 
-from screenshots import make_app, open_window, shoot, wait_until
-
-from cfdesk.core.data.demo import demo_ratings_path
-from cfdesk.core.data.loader import sniff
-from cfdesk.qt import import_dialog
+from screenshots import load_demo, make_app, open_window, shoot, wait_until
 
 TRIALS = 8
 
@@ -25,10 +21,7 @@ TRIALS = 8
 def main() -> int:
     _app = make_app(sys.argv)
     window = open_window()
-    demo = demo_ratings_path()
-    fmt = sniff(demo)
-    window.files.load_data(import_dialog.ImportChoices(demo, fmt.roles, fmt.item_file or False))
-    wait_until(lambda: window.ratings is not None)
+    load_demo(window)
     panel = window.tune_panel
     panel.minutes.setValue(5)
     panel.trials.setValue(0)

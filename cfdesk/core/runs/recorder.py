@@ -20,6 +20,7 @@ from cfdesk.core.config import TrainConfig
 from cfdesk.core.errors import CfdeskError
 from cfdesk.core.fitted import FittedModel
 from cfdesk.core.runs.dataset import DatasetInfo
+from cfdesk.core.runs.drive import drive
 from cfdesk.core.runs.records import EpochRow
 from cfdesk.core.runs.store import RunStore
 from cfdesk.core.runs.writer import RunWriter
@@ -180,14 +181,4 @@ def train_recorded(
 ) -> FittedModel:
     """Train to the end, recorded, handing each report to `on_report` (the CLI's progress bar);
     an exception there (Ctrl+C) ends the run as interrupted."""
-    steps = recorder.run(trainer)
-    try:
-        while True:
-            try:
-                report = next(steps)
-            except StopIteration as done:
-                return done.value
-            if on_report is not None:
-                on_report(report)
-    finally:
-        steps.close()
+    return drive(recorder.run(trainer), on_report)

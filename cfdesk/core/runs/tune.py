@@ -24,6 +24,7 @@ from cfdesk.core.errors import CfdeskError, TrainingError
 from cfdesk.core.fitted import FittedModel
 from cfdesk.core.model import rating_levels
 from cfdesk.core.runs import blend as blending
+from cfdesk.core.runs.drive import drive
 from cfdesk.core.runs.events import (
     TrialOutcome,
     TrialRecorder,
@@ -254,11 +255,4 @@ def param_importances(trials: Sequence) -> dict[str, float]:
 
 def run_to_end(tuner: Tuner, on_event: Callable[[TuneEvent], None] | None = None) -> TuneResult:
     """Drive `tuner.events()` to its result: the one-call path for the CLI and scripts."""
-    events = tuner.events()
-    while True:
-        try:
-            event = next(events)
-        except StopIteration as done:
-            return done.value
-        if on_event is not None:
-            on_event(event)
+    return drive(tuner.events(), on_event)
