@@ -3,6 +3,8 @@
 #
 #   bash scripts/qt_suite_loop.sh [RUNS] [BUSY_LOOPS] [HANG_SECONDS]     (defaults: 30 2 1800)
 #
+# With CFDESK_LOOP_SUITE=readme each run is the README's whole test command (scripts/run-tests.sh:
+# lint, import contracts, every offscreen test, then the Xvfb tests) instead of tests/qt alone.
 # Beside it, BUSY_LOOPS shell busy loops (`while :; do :; done`) keep the cores busy; they are
 # killed at the end, whatever happens. A run that dies of a signal (exit status > 128, e.g. 139
 # for a segfault) is a crash, one still going after HANG_SECONDS is a hang (timeout kills it),
@@ -34,9 +36,14 @@ crashes=0 hangs=0 failures=0
 started=$(date +%s)
 for run in $(seq "$runs"); do
     t0=$(date +%s)
-    QT_QPA_PLATFORM=offscreen timeout --kill-after=30 "$hang" \
-        "$CFDESK_PY" -X faulthandler -m pytest tests/qt -m "not xvfb" -q -p no:cacheprovider \
-        >"$logs/run-$run.log" 2>&1
+    if [ "${CFDESK_LOOP_SUITE:-qt}" = readme ]; then
+        timeout --kill-after=30 "$hang" bash scripts/run-tests.sh -q -p no:cacheprovider \
+            >"$logs/run-$run.log" 2>&1
+    else
+        QT_QPA_PLATFORM=offscreen timeout --kill-after=30 "$hang" \
+            "$CFDESK_PY" -X faulthandler -m pytest tests/qt -m "not xvfb" -q -p no:cacheprovider \
+            >"$logs/run-$run.log" 2>&1
+    fi
     rc=$?
     if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
         hangs=$((hangs + 1)); what="HANG"
