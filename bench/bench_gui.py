@@ -1,13 +1,17 @@
 """GUI responsiveness while training the demo data on the CPU, beside a plain Trainer loop.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_gui.py [--epochs 5] [--runs 2] \\
-        [--profile FILE]
+        [--profile FILE] [--slow-events MS] [--late-ticks MS]
 
 Prints, per run: the UI event loop's longest stall while training (a 10 ms QTimer probe
 measuring lateness) and, apart, during the results view's work after it; chart updates per
 second; and training throughput in the app vs the plain loop (the CLI's), measured alternately
 in one process so machine noise hits both alike. --profile writes cProfile statistics of the UI
 thread during the in-app runs and the settling after them (pstats format) and prints the top 25.
+--late-ticks 6 lists, for the probe ticks more than 6 ms late while training (the ones that make
+a p99 over 16 ms), which events the UI thread ran in the interval before them and how much of
+it no event accounts for (the tracing itself runs Python around every event, so use it to find
+causes, not for the figures).
 """
 
 # ruff: noqa: E402 (OpenMP is configured before torch is imported)
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
+import math
 import os
 import pstats
 import statistics
@@ -66,20 +71,64 @@ def plain_loop(ratings, config: TrainConfig) -> dict:
 
 class TracingApplication(QApplication):
     """Records every event the UI thread spends more than `threshold_ms` on (--slow-events):
-    what it was and which object got it, e.g. a paint of a chart or a queued slot."""
+    what it was and which object got it, e.g. a paint of a chart or a queued slot. With
+    `outermost` on (--late-ticks) it also keeps every outermost event's start and end, so a late
+    probe tick can be matched with what the UI thread was doing meanwhile."""
 
     threshold_ms = 5.0
     slow: list[tuple[float, float, str]] = []  # wall ms, UI-thread CPU ms, what
+    outermost: list[tuple[float, float, float, str]] | None = None  # start, end (s), CPU ms, what
+    _depth = 0
 
     def notify(self, receiver: QObject, event: QEvent) -> bool:
         what = f"{event.type().name} -> {type(receiver).__name__} {receiver.objectName()}"
         start, cpu = time.perf_counter(), time.thread_time()
+        TracingApplication._depth += 1
         try:
             return super().notify(receiver, event)
         finally:
-            ms = (time.perf_counter() - start) * 1000
-            if ms > self.threshold_ms:
-                self.slow.append((ms, (time.thread_time() - cpu) * 1000, what.strip()))
+            TracingApplication._depth -= 1
+            end = time.perf_counter()
+            cpu_ms = (time.thread_time() - cpu) * 1000
+            if (end - start) * 1000 > self.threshold_ms:
+                self.slow.append(((end - start) * 1000, cpu_ms, what.strip()))
+            if self.outermost is not None and self._depth == 0:
+                self.outermost.append((start, end, cpu_ms, what.strip()))
+
+
+def late_tick_report(ticks: list[float], events: list, late_ms: float) -> str:
+    """Which events filled the intervals before the ticks that came over `late_ms` late, and
+    how much of those intervals no event accounts for (waiting for the interpreter lock or a
+    core, or the event loop's own work)."""
+    late = [
+        (before, after)
+        for before, after in zip(ticks, ticks[1:], strict=False)
+        if (after - before) * 1000 - PROBE_MS > late_ms
+    ]
+    kinds: dict[str, list[float]] = {}
+    unexplained = 0.0
+    for before, after in late:
+        covered = 0.0
+        for start, end, cpu_ms, what in events:
+            overlap = min(end, after) - max(start, before)
+            if overlap > 0:
+                covered += overlap
+                row = kinds.setdefault(
+                    what.split(" -> ")[0] + " -> " + what.split(" ")[2], [0, 0, 0]
+                )
+                row[0] += 1
+                row[1] += overlap * 1000
+                row[2] += cpu_ms
+        unexplained += (after - before) - covered
+    lines = [
+        f"late ticks (over {late_ms:g} ms late): {len(late)} of {len(ticks) - 1} "
+        f"({100 * len(late) / max(len(ticks) - 1, 1):.1f} %); in their intervals: "
+        f"{1000 * unexplained / max(len(late), 1):.1f} ms each outside any event"
+    ]
+    for what, (n, wall, cpu) in sorted(kinds.items(), key=lambda kv: -kv[1][1])[:12]:
+        lines.append(f"  {what:48s} {n:5d} events, {wall / max(len(late), 1):6.2f} ms wall "
+                     f"per late tick, {cpu / max(n, 1):5.2f} ms CPU each")  # fmt: skip
+    return "\n".join(lines)
 
 
 class Probe(QObject):
@@ -90,6 +139,7 @@ class Probe(QObject):
         self.updates = 0
         self._last_update = 0.0
         self.lateness: list[float] = []
+        self.ticks: list[float] = []  # perf_counter of every tick (--late-ticks)
         self.epoch_seconds: list[float] = []
         self._clock = QElapsedTimer()
         self._timer = QTimer(self)
@@ -111,6 +161,7 @@ class Probe(QObject):
         elapsed = self._clock.nsecsElapsed() / 1e6
         self._clock.restart()
         self.lateness.append(max(0.0, elapsed - PROBE_MS))
+        self.ticks.append(time.perf_counter())
 
     def _count_redraw(self) -> None:
         """Signals handled in the same flush share one redraw."""
@@ -129,10 +180,14 @@ class Probe(QObject):
         self.epoch_seconds.append(report.seconds)
 
 
-def in_app(window: MainWindow, config: TrainConfig, n_train: int) -> dict:
+def in_app(
+    window: MainWindow, config: TrainConfig, n_train: int, late_ms: float | None = None
+) -> dict:
     """Train through the window's own controls and watch the event loop meanwhile."""
     window.form.set_config(config)
     probe = Probe(window)
+    if late_ms is not None:
+        TracingApplication.outermost = []
     loop = QEventLoop()
     window.training.runner.runningChanged.connect(loop.quit)  # fires at start; re-enter below
     probe.start()
@@ -144,6 +199,10 @@ def in_app(window: MainWindow, config: TrainConfig, n_train: int) -> dict:
     ui_cpu = time.thread_time() - cpu_start
     window.training.runner.runningChanged.disconnect(loop.quit)
     lateness, probe.lateness = sorted(probe.lateness), []
+    late_ticks = ""
+    if late_ms is not None:
+        late_ticks = late_tick_report(probe.ticks, TracingApplication.outermost or [], late_ms)
+        TracingApplication.outermost = None
     QTimer.singleShot(SETTLE_MS, loop.quit)
     loop.exec()
     probe.stop()
@@ -155,6 +214,7 @@ def in_app(window: MainWindow, config: TrainConfig, n_train: int) -> dict:
         "chart_updates_per_s": probe.updates / seconds,
         "ui_cpu_ms_per_update": 1000 * ui_cpu / max(probe.updates, 1),
         "after_max_stall_ms": max(probe.lateness, default=0.0) + PROBE_MS,
+        "late_ticks": late_ticks,
     }
 
 
@@ -166,10 +226,17 @@ def main() -> int:
     parser.add_argument(
         "--slow-events", type=float, metavar="MS", help="list UI events that took over MS ms"
     )
+    parser.add_argument(
+        "--late-ticks",
+        type=float,
+        metavar="MS",
+        help="for the probe ticks over MS ms late while training, what the UI thread ran meanwhile",
+    )
     args = parser.parse_args()
     profiler = cProfile.Profile() if args.profile else None
-    TracingApplication.threshold_ms = args.slow_events or 0.0
-    app = (TracingApplication if args.slow_events else QApplication)([])
+    TracingApplication.threshold_ms = args.slow_events or math.inf
+    traced = args.slow_events or args.late_ticks is not None
+    app = (TracingApplication if traced else QApplication)([])
     path = Path(demo_ratings_path())
     ratings = load_ratings(path)
     config = TrainConfig(device="cpu", epochs=args.epochs)
@@ -186,7 +253,7 @@ def main() -> int:
         cli = plain_loop(ratings, config)
         if profiler is not None:
             profiler.enable()
-        gui = in_app(window, config, len(train))
+        gui = in_app(window, config, len(train), args.late_ticks)
         if profiler is not None:
             profiler.disable()
         rows.append(
@@ -206,6 +273,8 @@ def main() -> int:
             f"longest stall in the {SETTLE_MS / 1000:g} s after it {gui['after_max_stall_ms']:.0f} ms",
             flush=True,
         )
+        if gui["late_ticks"]:
+            print(gui["late_ticks"], flush=True)
     window.close()
     summary = {
         "epochs": args.epochs,
