@@ -201,7 +201,11 @@ def in_app(
     lateness, probe.lateness = sorted(probe.lateness), []
     late_ticks = ""
     if late_ms is not None:
-        late_ticks = late_tick_report(probe.ticks, TracingApplication.outermost or [], late_ms)
+        events = TracingApplication.outermost or []
+        late_ticks = late_tick_report(probe.ticks, events, late_ms) + (
+            f"\nevents account for {sum(e[2] for e in events):.0f} ms of the UI thread's "
+            f"{1000 * ui_cpu:.0f} ms CPU while training"
+        )
         TracingApplication.outermost = None
     QTimer.singleShot(SETTLE_MS, loop.quit)
     loop.exec()
