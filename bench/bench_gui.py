@@ -4,9 +4,10 @@
         [--profile FILE] [--slow-events MS] [--late-ticks MS]
 
 Prints, per run: the UI event loop's longest stall while training (a 10 ms QTimer probe
-measuring lateness; its p99, and the share of ticks that came over a 60 Hz frame, 16 ms) and, apart, during the results view's work after it; chart updates per
-second; and training throughput in the app vs the plain loop (the CLI's), measured alternately
-in one process so machine noise hits both alike. --profile writes cProfile statistics of the UI
+measuring lateness; its p99, and the share of ticks that came over a 60 Hz frame, 16 ms) and,
+apart, during the results view's work after it; chart updates per second; and training
+throughput in the app vs the plain loop (the CLI's), measured alternately in one process so
+machine noise hits both alike. --profile writes cProfile statistics of the UI
 thread during the in-app runs and the settling after them (pstats format) and prints the top 25.
 --late-ticks 6 lists, for the probe ticks more than 6 ms late while training (the ones that make
 a p99 over 16 ms), which events the UI thread ran in the interval before them and how much of
