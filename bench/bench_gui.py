@@ -10,8 +10,8 @@ throughput in the app vs the plain loop (the CLI's), measured alternately in one
 machine noise hits both alike. --profile writes cProfile statistics of the UI
 thread during the in-app runs and the settling after them (pstats format) and prints the top 25.
 --late-ticks 6 lists, for the probe ticks more than 6 ms late while training (the ones that make
-a p99 over 16 ms), which events the UI thread ran in the interval before them and how much of
-it no event accounts for (the tracing itself runs Python around every event, so use it to find
+a p99 over 16 ms), which events the UI thread ran while they were overdue and how much of the
+lateness no event accounts for (the tracing itself runs Python around every event, so use it to find
 causes, not for the figures).
 """
 
@@ -99,20 +99,20 @@ class TracingApplication(QApplication):
 
 
 def late_tick_report(ticks: list[float], events: list, late_ms: float) -> str:
-    """Which events filled the intervals before the ticks that came over `late_ms` late, and
-    how much of those intervals no event accounts for (waiting for the interpreter lock or a
-    core, or the event loop's own work)."""
+    """For the ticks that came over `late_ms` late: which events ran between the moment each
+    was due and the moment it fired, and how much of that lateness no event accounts for (the
+    UI thread waiting for the interpreter lock or a core, or the event loop's own work)."""
     late = [
-        (before, after)
+        (before + PROBE_MS / 1000, after)  # due, fired
         for before, after in zip(ticks, ticks[1:], strict=False)
         if (after - before) * 1000 - PROBE_MS > late_ms
     ]
     kinds: dict[str, list[float]] = {}
-    unexplained = 0.0
-    for before, after in late:
+    lateness = unexplained = 0.0
+    for due, fired in late:
         covered = 0.0
         for start, end, cpu_ms, what in events:
-            overlap = min(end, after) - max(start, before)
+            overlap = min(end, fired) - max(start, due)
             if overlap > 0:
                 covered += overlap
                 row = kinds.setdefault(
@@ -121,15 +121,17 @@ def late_tick_report(ticks: list[float], events: list, late_ms: float) -> str:
                 row[0] += 1
                 row[1] += overlap * 1000
                 row[2] += cpu_ms
-        unexplained += (after - before) - covered
+        lateness += fired - due
+        unexplained += max(0.0, (fired - due) - covered)
+    n = max(len(late), 1)
     lines = [
         f"late ticks (over {late_ms:g} ms late): {len(late)} of {len(ticks) - 1} "
-        f"({100 * len(late) / max(len(ticks) - 1, 1):.1f} %); in their intervals: "
-        f"{1000 * unexplained / max(len(late), 1):.1f} ms each outside any event"
+        f"({100 * len(late) / max(len(ticks) - 1, 1):.1f} %), {1000 * lateness / n:.1f} ms late "
+        f"on average, {1000 * unexplained / n:.1f} ms of it outside any event"
     ]
-    for what, (n, wall, cpu) in sorted(kinds.items(), key=lambda kv: -kv[1][1])[:12]:
-        lines.append(f"  {what:48s} {n:5d} events, {wall / max(len(late), 1):6.2f} ms wall "
-                     f"per late tick, {cpu / max(n, 1):5.2f} ms CPU each")  # fmt: skip
+    for what, (count, wall, cpu) in sorted(kinds.items(), key=lambda kv: -kv[1][1])[:12]:
+        lines.append(f"  {what:48s} {count:5d} events, {wall / n:6.2f} ms of the lateness "
+                     f"per late tick, {cpu / max(count, 1):5.2f} ms CPU each")  # fmt: skip
     return "\n".join(lines)
 
 
