@@ -4,8 +4,8 @@
 
 Shows the main window at 1280×800 on the Train page and feeds its monitor what a 15-epoch run
 of the demo data sends (about 20 batch reports per epoch, coalesced as the runner does), then
-lets the window paint. Reports the UI thread's CPU time (time.thread_time, so other programs'
-load hardly moves it) per update of the RMSE chart and progress, per memory-chart update and
+lets the window paint and lay out (40 ms of event loop after each). Reports the UI thread's CPU
+time (time.thread_time, so other programs' load hardly moves it) per update of the RMSE chart and progress, per memory-chart update and
 per epoch report, each with the paints it causes; medians over the updates and the repeats.
 """
 
@@ -23,21 +23,26 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 os.environ.setdefault("CFDESK_SETTINGS_DIR", tempfile.mkdtemp(prefix="cfdesk-bench-"))
 
 import torch
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from cfdesk.core.training.memory import memory_sample
 from cfdesk.core.training.reports import BatchReport, EpochReport
 from cfdesk.qt.main_window import MainWindow
+from cfdesk.qt.worker import wait_for_all
 
 EPOCHS = 15
 BATCHES = 88  # the demo data's steps per epoch at batch 1024
 PER_FLUSH = 3  # batch reports per 150 ms flush at the demo's pace
+SETTLE_MS = 40  # long enough for an update's whole cascade of events, short of the next one
 
 
 def settle(app: QApplication) -> None:
-    """Deliver every posted event and paint (twice: pyqtgraph schedules a second pass)."""
-    for _ in range(3):
-        app.processEvents()
+    """Run the event loop for SETTLE_MS: every posted event, paint and the layout requests
+    that each post the next (a few calls to processEvents() would miss the later ones)."""
+    loop = QEventLoop()
+    QTimer.singleShot(SETTLE_MS, loop.quit)
+    loop.exec()
 
 
 def cpu_ms(app: QApplication, action) -> float:
@@ -85,6 +90,7 @@ def main() -> int:
     window.show()
     window.show_page("Train")
     settle(app)
+    wait_for_all()  # the window's warm-up thread (torch's lazy imports) must not compete
     one_run(app, window, 5)  # warm-up: first paints, fonts
     totals: dict[str, list[float]] = {"batches": [], "memory": [], "epoch": []}
     for _ in range(args.repeats):

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
 )
 
 from cfdesk.qt.panels.charts import MemoryChart, RmseChart
+from cfdesk.qt.status_line import StatusLine
 from cfdesk.qt.training_runner import REDRAW_MS
 from cfdesk.qt.ui_turn import UiTurn
-from cfdesk.qt.widgets import plain_label
 
 PROGRESS_STEPS = 1000
 MEMORY_DELAY_MS = 75  # memory chart paints between two RMSE redraws: two short pauses, not one long
@@ -39,8 +39,7 @@ class TrainingMonitor(QWidget):
         self.progress = QProgressBar()
         self.progress.setRange(0, PROGRESS_STEPS)
         self.progress.setTextVisible(True)
-        self.status = plain_label("Set up the model on the left, then press Train.")
-        self.status.setWordWrap(True)
+        self.status = StatusLine("Set up the model on the left, then press Train.")
         self.log = QPlainTextEdit(readOnly=True)
         self.log.setMaximumBlockCount(2000)
         self.log.setPlaceholderText("Training messages appear here.")
