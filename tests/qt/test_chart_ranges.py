@@ -35,7 +35,7 @@ def test_rmse_chart_keeps_points_and_baseline_in_view_with_few_axis_moves(qtbot)
     chart.set_baseline(1.6, "baseline (bias)")
     ranges = _feed_rmse(chart)
     lo, hi = ranges[-1]
-    values = chart._batch_y + chart._train_y + chart._valid_y + [1.6]
+    values = chart._batch_y + chart._train.y + chart._valid.y + [1.6]
     assert lo <= min(values) and max(values) <= hi
     assert hi - lo < 2 * (max(values) - min(values)) + 0.1  # not zoomed out needlessly
     assert len(set(ranges)) <= 5  # 100 updates, the axis redrawn a handful of times

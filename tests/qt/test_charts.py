@@ -60,6 +60,23 @@ def test_rmse_chart_counts_epochs_batches_and_best(qtbot):
     assert chart.point_counts() == {"train": 0, "valid": 0, "batch": 0, "best": 0}
 
 
+def test_rmse_chart_draws_a_dot_per_epoch_with_a_value_and_names_each_series(qtbot):
+    chart = RmseChart()
+    qtbot.addWidget(chart)
+    chart.add_epoch(1, 0.95, None, False)  # no validation rows this epoch
+    chart.add_epoch(2, 0.90, 0.98, True)
+    chart.add_epoch(3, 0.85, 0.97, True)
+    train_x, train_y = chart._train._dots.getData()
+    valid_x, valid_y = chart._valid._dots.getData()
+    assert list(train_x) == [1.0, 2.0, 3.0] and list(train_y) == [0.95, 0.90, 0.85]
+    assert list(valid_x) == [2.0, 3.0] and list(valid_y) == [0.98, 0.97]
+    names = [label.text for _, label in chart.getPlotItem().legend.items]
+    assert names == ["batch loss (smoothed)", "train", "validation", "best epoch"]
+    chart.clear_data()
+    assert len(chart._train._dots.getData()[0]) == 0
+    assert len(chart._valid._dots.getData()[0]) == 0
+
+
 def test_memory_chart_cpu_labels(qtbot):
     chart = MemoryChart()
     qtbot.addWidget(chart)
