@@ -73,10 +73,10 @@ class StatusLine(QWidget):
             self.setToolTip(tip)
         if self._text != self.accessibleName():
             self.setAccessibleName(self._text)
-        height_changed = len(lines) != len(self._lines)
         self._lines = [line.rstrip("\n") for line in lines]
-        if height_changed:
-            self.setFixedHeight(self._height(max(len(lines), 1)))
+        height = self._height(max(len(lines), 1))
+        if height != self.maximumHeight():  # fixed: text changes reach no layout unless it grows
+            self.setFixedHeight(height)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         if event.size().width() != event.oldSize().width():
@@ -85,7 +85,6 @@ class StatusLine(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.FontChange:
-            self._lines = []
             self._wrap()
         super().changeEvent(event)
 
