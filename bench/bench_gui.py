@@ -256,6 +256,9 @@ def main() -> int:
     window.set_ratings(ratings, summarize(ratings), path)
     plain_loop(ratings, config.with_changes(epochs=1))  # warm-up: allocator, threads
     wait_for_all()  # the window's own warm-up (torch's lazy imports) has finished
+    loop = QEventLoop()  # the window's first paint, which a user sees long before Train
+    QTimer.singleShot(SETTLE_MS, loop.quit)
+    loop.exec()
     rows = []
     for run in range(args.runs):
         wait_for_all()  # the results view's work after the previous run must not overlap

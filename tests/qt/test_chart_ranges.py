@@ -15,7 +15,7 @@ def _y_range(chart) -> tuple[float, float]:
     return tuple(chart.getPlotItem().getViewBox().viewRange()[1])
 
 
-def _feed_rmse(chart: RmseChart, updates: int = 100, per_update: int = 10) -> list:
+def _feed_rmse(qtbot, chart: RmseChart, updates: int = 100, per_update: int = 10) -> list:
     """A run's worth of falling batch losses and one epoch every 88 batches; the y ranges seen."""
     ranges, batch = [], 0
     for _ in range(updates):
@@ -24,6 +24,7 @@ def _feed_rmse(chart: RmseChart, updates: int = 100, per_update: int = 10) -> li
         chart.add_batches(xs, [0.9 + 0.6 / (1 + x) for x in xs])
         if batch % 88 < per_update:
             chart.add_epoch(batch // 88, 0.85 + 0.1 / batch, 0.93 + 0.1 / batch, True)
+        qtbot.wait(1)  # drawn in the event loop's next turn
         ranges.append(_y_range(chart))
     return ranges
 
@@ -33,7 +34,7 @@ def test_rmse_chart_keeps_points_and_baseline_in_view_with_few_axis_moves(qtbot)
     qtbot.addWidget(chart)
     chart.set_epochs(12)
     chart.set_baseline(1.6, "baseline (bias)")
-    ranges = _feed_rmse(chart)
+    ranges = _feed_rmse(qtbot, chart)
     lo, hi = ranges[-1]
     values = chart._batch_y + chart._train.y + chart._valid.y + [1.6]
     assert lo <= min(values) and max(values) <= hi
@@ -46,8 +47,10 @@ def test_rmse_chart_range_starts_afresh_after_clear(qtbot):
     qtbot.addWidget(chart)
     chart.set_epochs(5)
     chart.add_batches([0.1, 0.2], [40.0, 30.0])
+    qtbot.waitUntil(lambda: _y_range(chart)[1] >= 40.0)
     chart.clear_data()
     chart.add_batches([0.1, 0.2], [1.0, 0.99])
+    qtbot.waitUntil(lambda: _y_range(chart)[1] < 40.0)
     lo, hi = _y_range(chart)
     assert lo <= 0.99 and 1.0 <= hi < 2.0
 

@@ -66,6 +66,7 @@ def test_rmse_chart_draws_a_dot_per_epoch_with_a_value_and_names_each_series(qtb
     chart.add_epoch(1, 0.95, None, False)  # no validation rows this epoch
     chart.add_epoch(2, 0.90, 0.98, True)
     chart.add_epoch(3, 0.85, 0.97, True)
+    qtbot.waitUntil(lambda: len(chart._train._dots.getData()[0]) == 3)
     train_x, train_y = chart._train._dots.getData()
     valid_x, valid_y = chart._valid._dots.getData()
     assert list(train_x) == [1.0, 2.0, 3.0] and list(train_y) == [0.95, 0.90, 0.85]
@@ -77,10 +78,31 @@ def test_rmse_chart_draws_a_dot_per_epoch_with_a_value_and_names_each_series(qtb
     assert len(chart._valid._dots.getData()[0]) == 0
 
 
+def test_rmse_chart_draws_a_flush_of_reports_once_in_the_next_turn(qtbot):
+    """Batches, an epoch and more batches from one flush reach pyqtgraph as one update per
+    series, after the slot that fed them (so the paint is a pause of its own)."""
+    chart = RmseChart()
+    qtbot.addWidget(chart)
+    calls = []
+    chart._batch.sigPlotChanged.connect(lambda *_: calls.append("batch"))
+    chart.add_batches([0.5, 0.9], [1.1, 1.0])
+    chart.add_epoch(1, 0.95, 0.97, True)
+    chart.add_batches([1.2], [0.98])
+    assert calls == [] and len(chart._batch.getData()[0] or []) == 0
+    qtbot.waitUntil(lambda: calls == ["batch"])
+    assert list(chart._batch.getData()[0]) == [0.5, 0.9, 1.2]
+    assert list(chart._best.getData()[0]) == [1.0]
+    qtbot.wait(20)
+    assert calls == ["batch"]  # nothing new: no second update
+
+
 def test_memory_chart_cpu_labels(qtbot):
     chart = MemoryChart()
     qtbot.addWidget(chart)
+    legend = chart.getPlotItem().legend
+    assert not legend.isVisible()  # no series named before a sample says which device it is
     chart.add_samples([_cpu_sample(10.0), _cpu_sample(10.5)])
+    assert legend.isVisible()
     assert chart.sample_count() == 2
     assert "CPU memory (no GPU) · 8.0 GiB total" in chart.getPlotItem().titleLabel.text
     names = [label.text for _, label in chart.getPlotItem().legend.items]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QTimer
 
 from cfdesk.qt.theme import SERIES, pen, style_plot
 
@@ -26,9 +28,17 @@ class SteppedRange:
     the chart twice (about 5 ms per chart); a range that rarely changes is painted from cache.
     """
 
-    def __init__(self, floor: float | None = None, headroom: float = 0.25) -> None:
+    def __init__(
+        self,
+        floor: float | None = None,
+        headroom: float = 0.25,
+        room_of_value: tuple[float, float] | None = None,
+    ) -> None:
         self._floor = floor
         self._headroom = headroom  # share of the data's span added on the side that grew
+        # Or (below, above): shares of the lowest and highest values themselves. A loss falls
+        # from its first values: room below, taken at once, spares the redraws of every step down.
+        self._room_of_value = room_of_value
         self.reset()
 
     def reset(self) -> None:
@@ -45,12 +55,16 @@ class SteppedRange:
         if self.lo is not None and self.hi is not None and self.lo <= lo and hi <= self.hi:
             return None
         span = max(hi - lo, abs(hi) * 0.05, 1e-6)
+        if self._room_of_value is None:
+            below = above = self._headroom * span
+        else:
+            below, above = self._room_of_value[0] * abs(lo), self._room_of_value[1] * abs(hi)
         if self.lo is None or lo < self.lo:
-            lo -= self._headroom * span
+            lo -= below
         else:
             lo = self.lo
         if self.hi is None or hi > self.hi:
-            hi += self._headroom * span
+            hi += above
         else:
             hi = self.hi
         if self._floor is not None:
@@ -65,12 +79,13 @@ class MarkedSeries:
 
     A PlotDataItem with a symbol rebuilds every dot on each setData (pyqtgraph looks each
     point's symbol up again): 1-3 ms of UI-thread CPU per epoch, growing with the epochs. Here
-    the line is redrawn and only the new dot is added.
+    the line is redrawn and only the new dots are added.
     """
 
     def __init__(self, plot: pg.PlotItem, series: str, name: str) -> None:
         self.x: list[float] = []
         self.y: list[float] = []  # NaN where a point has no value (no validation rows)
+        self._drawn = 0  # points already handed to pyqtgraph
         self._line = plot.plot(pen=pen(series))
         self._dots = pg.ScatterPlotItem(
             size=6, symbol="o", brush=SERIES[series], pen=pg.mkPen(200, 200, 200)
@@ -83,20 +98,35 @@ class MarkedSeries:
         plot.legend.addItem(self._sample, name)
 
     def append(self, x: float, y: float | None) -> None:
+        """Keep the point; `draw()` shows it."""
         self.x.append(x)
         self.y.append(np.nan if y is None else y)
+
+    def draw(self) -> None:
+        """Hand the points added since the last draw to pyqtgraph."""
+        if self._drawn == len(self.x):
+            return
         self._line.setData(np.asarray(self.x), np.asarray(self.y), connect="finite")
-        if y is not None:
-            self._dots.addPoints([x], [y])
+        xs, ys = np.asarray(self.x[self._drawn :]), np.asarray(self.y[self._drawn :])
+        new = np.isfinite(ys)
+        if new.any():
+            self._dots.addPoints(xs[new], ys[new])
+        self._drawn = len(self.x)
 
     def clear(self) -> None:
-        self.x, self.y = [], []
+        self.x, self.y, self._drawn = [], [], 0
         self._line.setData([], [])
         self._dots.clear()
 
 
 class RmseChart(pg.PlotWidget):
-    """Train and validation RMSE per epoch, smoothed batch loss, the baseline and the best epoch."""
+    """Train and validation RMSE per epoch, smoothed batch loss, the baseline and the best epoch.
+
+    Points are kept as they are added and drawn once, in the event loop's next turn: one flush
+    of reports (batches, an epoch, more batches) updates each series once, and the chart's
+    paint no longer follows the slot that fed it in the same pause, so input and other timers
+    get a turn in between.
+    """
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -116,7 +146,11 @@ class RmseChart(pg.PlotWidget):
             labelOpts={"position": 0.05, "color": SERIES["baseline"], "anchors": [(0, 1), (0, 1)]},
         )
         item.addItem(self._baseline)
-        self._y_range = SteppedRange(floor=0.0)
+        self._y_range = SteppedRange(floor=0.0, room_of_value=(0.5, 0.25))
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(0)
+        self._redraw_timer.timeout.connect(self.redraw)
         self.clear_data()
 
     def set_epochs(self, epochs: int) -> None:
@@ -125,11 +159,14 @@ class RmseChart(pg.PlotWidget):
 
     def clear_data(self) -> None:
         """Forget every point (a new run starts)."""
+        self._redraw_timer.stop()
         self._batch_x: list[float] = []
         self._batch_y: list[float] = []
+        self._batch_drawn = 0
         self._batch.setData([], [])
         self._train.clear()
         self._valid.clear()
+        self._best_point: tuple[float, float] | None = None
         self._best.setData([], [])
         self._baseline.setVisible(False)
         self._baseline_y: list[float] = []
@@ -143,6 +180,10 @@ class RmseChart(pg.PlotWidget):
         if new is not None:
             self.getPlotItem().setYRange(*new, padding=0)
 
+    def _schedule(self) -> None:
+        if not self._redraw_timer.isActive():
+            self._redraw_timer.start()
+
     def set_baseline(self, rmse: float | None, label: str) -> None:
         """The RMSE to beat, drawn as a dashed line."""
         self._baseline.setVisible(rmse is not None)
@@ -150,14 +191,13 @@ class RmseChart(pg.PlotWidget):
         if rmse is not None:
             self._baseline.setValue(rmse)
             self._baseline.label.setFormat(f"{label} {rmse:.3f}")
-        self._fit_y()
+        self._schedule()
 
     def add_batches(self, xs: list[float], ys: list[float]) -> None:
         """Append smoothed batch losses at fractional epochs."""
         self._batch_x += xs
         self._batch_y += ys
-        self._batch.setData(np.asarray(self._batch_x), np.asarray(self._batch_y))
-        self._fit_y()
+        self._schedule()
 
     def add_epoch(
         self, epoch: int, train_rmse: float, valid_rmse: float | None, is_best: bool
@@ -166,7 +206,22 @@ class RmseChart(pg.PlotWidget):
         self._train.append(float(epoch), train_rmse)
         self._valid.append(float(epoch), valid_rmse)
         if is_best and valid_rmse is not None:
-            self._best.setData([float(epoch)], [valid_rmse])
+            self._best_point = (float(epoch), valid_rmse)
+        self._schedule()
+
+    def redraw(self) -> None:
+        """Show what was added since the last redraw (the timer calls it; tests may too)."""
+        self._redraw_timer.stop()
+        if self._batch_drawn != len(self._batch_x):
+            self._batch.setData(np.asarray(self._batch_x), np.asarray(self._batch_y))
+            self._batch_drawn = len(self._batch_x)
+        self._train.draw()
+        self._valid.draw()
+        shown = self._best.data
+        if self._best_point is not None and (
+            len(shown) == 0 or (shown[0]["x"], shown[0]["y"]) != self._best_point
+        ):
+            self._best.setData([self._best_point[0]], [self._best_point[1]])
         self._fit_y()
 
     def point_counts(self) -> dict[str, int]:
@@ -175,7 +230,7 @@ class RmseChart(pg.PlotWidget):
             "train": len(self._train.y),
             "valid": len(self._valid.y),
             "batch": len(self._batch_y),
-            "best": len(self._best.data),
+            "best": 0 if self._best_point is None else 1,
         }
 
 
@@ -190,6 +245,10 @@ class MemoryChart(pg.PlotWidget):
         self._names: list[str] = []  # the legend the curves were made for
         self._x_range = SteppedRange(floor=0.0, headroom=0.5)  # time only grows
         self._y_range = SteppedRange(floor=0.0)
+        # Curves for a machine without a GPU from the start: making them took the first run's
+        # first memory update about 8 ms. The legend waits for a sample to say which they are.
+        self._make_curves(SimpleNamespace(kind="cpu", system_used=None, rss=None))
+        self._item.legend.setVisible(False)
         self.clear_data()
 
     def clear_data(self, title: str = "Memory: waiting for the first sample") -> None:
@@ -262,6 +321,7 @@ class MemoryChart(pg.PlotWidget):
             self._item.setTitle(self._title(samples[0]))
             if self._legend(samples[0]) != self._names:
                 self._make_curves(samples[0])
+            self._item.legend.setVisible(True)
         for sample in samples:
             self._x.append(sample.t - self._t0)
             for key, (_, value) in self._series_for(sample).items():
