@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from cfdesk.core.results.context import ResultsContext
@@ -37,6 +38,7 @@ class BiasPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context: ResultsContext | None = None
+        self._stale = False  # the tables show an older model than `context`
         self.explain = plain_label(EXPLAIN)
         self.explain.setWordWrap(True)
         self.n = spin(1, 500, 20)
@@ -57,11 +59,21 @@ class BiasPanel(QWidget):
         self.lowest.itemSelected.connect(self.itemSelected)
 
     def set_context(self, context: ResultsContext | None) -> None:
+        """A new model: the tables follow now if they are on screen, else when they are shown
+        (a new model arrives right after training, when the UI thread has the most to do)."""
         self.context = context
-        self.refresh()
+        self._stale = True
+        if self.isVisible():
+            self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
 
     @Slot()
     def refresh(self) -> None:
+        self._stale = False
         if self.context is None:
             self.highest.set_frame(empty_frame(COLUMNS))
             self.lowest.set_frame(empty_frame(COLUMNS))

@@ -35,4 +35,6 @@ def test_ids_stand_in_for_titles_and_genre_choices_are_off(bare_view, planted):
     box.setCurrentIndex(box.findData("genre"))
     legend = [label.text for _, label in view.map.plot.legend.items]
     assert legend == [f"no genre ({view.context.fitted.n_items})"]
+    view.show()
+    view.tabs.setCurrentWidget(view.biases)  # the tables fill when they are on screen
     assert len(view.biases.highest.frame_model.frame) > 0

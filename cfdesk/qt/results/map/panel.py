@@ -159,7 +159,8 @@ class MapPanel(QWidget):
         titles = items["title"].astype(str).tolist()
         x, y = self._coords()
         self.plot.set_points(x, y, point_sizes(items["count"].to_numpy()), titles, self._card)
-        self._drawing = (self.context, [self._on_color, self._finish_map])
+        steps = [self._colour_points, self._colour_legend, self._finish_map]
+        self._drawing = (self.context, steps)
         self._next_step.start()
 
     @Slot()
@@ -224,15 +225,26 @@ class MapPanel(QWidget):
             axis_title(self.item_map, self.y_axis.currentText().lower(), n_ends=1),
         )
 
+    def _colouring(self) -> tuple[Colouring, str]:
+        """The colouring the Colour box asks for (computed once per model) and its title."""
+        key = self.color_by.currentData()
+        if key not in self._colourings:
+            self._colourings[key] = colouring(self.context.items, key)
+        return self._colourings[
+            key
+        ], f"Items coloured by {COLOR_BY[key].lower()}, sized by popularity"
+
     @Slot()
     def _on_color(self) -> None:
         if self.context is None or self.item_map is None:
             return
-        key = self.color_by.currentData()
-        if key not in self._colourings:
-            self._colourings[key] = colouring(self.context.items, key)
-        title = f"Items coloured by {COLOR_BY[key].lower()}, sized by popularity"
-        self.plot.set_colouring(self._colourings[key], title)
+        self.plot.set_colouring(*self._colouring())
+
+    def _colour_points(self) -> None:
+        self.plot.colour_points(self._colouring()[0])
+
+    def _colour_legend(self) -> None:
+        self.plot.set_legend(*self._colouring())
 
     @Slot(str)
     def _on_search(self, text: str) -> None:

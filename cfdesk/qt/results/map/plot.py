@@ -139,12 +139,20 @@ class MapPlot(pg.PlotWidget):
         self.reset_view()
 
     def set_colouring(self, colouring: Colouring, title: str) -> None:
-        """Per-point brushes drawn from one small list (a tiny symbol atlas), plus the legend."""
+        """Points and legend in the new colours (the user chose another colouring)."""
+        self.colour_points(colouring)
+        self.set_legend(colouring, title)
+
+    def colour_points(self, colouring: Colouring) -> None:
+        """Per-point brushes drawn from one small list (a tiny symbol atlas)."""
         brushes = np.array(
             [pg.mkBrush(with_alpha(c, POINT_ALPHA)) for c in colouring.colors], dtype=object
         )
         self._brushes = brushes[colouring.codes]
         self.scatter.set_brushes(self._brushes)
+
+    def set_legend(self, colouring: Colouring, title: str) -> None:
+        """A legend entry per colour with its item count, and the map's title."""
         self.legend.clear()
         counts = np.bincount(colouring.codes, minlength=len(colouring.labels))
         for code, (color, label) in enumerate(zip(colouring.colors, colouring.labels, strict=True)):
