@@ -8,8 +8,9 @@ measuring lateness; its p99, and the share of ticks that came over a 60 Hz frame
 apart, during the results view's work after it; chart updates per second; and training
 throughput in the app vs the plain loop (the CLI's), measured alternately in one process so
 machine noise hits both alike. The window is shown and painted before run 1 (a user sees it long
-before pressing Train); run 1 also opens the Train page from the Data page, as Ctrl+T does. --profile writes cProfile statistics of the UI
-thread during the in-app runs and the settling after them (pstats format) and prints the top 25.
+before pressing Train); run 1 also opens the Train page from the Data page, as Ctrl+T does.
+--profile writes cProfile statistics of the UI thread during the in-app runs and the settling
+after them (pstats format) and prints the top 25.
 --late-ticks 6 lists, for the probe ticks more than 6 ms late while training (the ones that make
 a p99 over 16 ms), which events the UI thread ran while they were overdue and how much of the
 lateness no event accounts for (the tracing itself runs Python around every event, so use it to find

@@ -230,9 +230,8 @@ class MapPanel(QWidget):
         key = self.color_by.currentData()
         if key not in self._colourings:
             self._colourings[key] = colouring(self.context.items, key)
-        return self._colourings[
-            key
-        ], f"Items coloured by {COLOR_BY[key].lower()}, sized by popularity"
+        title = f"Items coloured by {COLOR_BY[key].lower()}, sized by popularity"
+        return self._colourings[key], title
 
     @Slot()
     def _on_color(self) -> None:
