@@ -119,6 +119,18 @@ def test_memory_chart_gpu_labels_name_and_total(qtbot):
     assert {"GPU used (NVML)", "torch allocated", "torch reserved"} <= set(names)
 
 
+def test_lr_panel_explains_the_finder_until_the_first_sweep(qtbot):
+    panel = LrPanel()
+    qtbot.addWidget(panel)
+    assert panel.view.currentWidget() is panel.intro and "Find LR" in panel.intro.text()
+    panel.set_running()
+    assert panel.view.currentWidget() is panel.chart
+    other = LrPanel()
+    qtbot.addWidget(other)
+    other.set_result(np.logspace(-6, 0, 50), np.linspace(2, 1, 50), 3e-3)  # e.g. a finished sweep
+    assert other.view.currentWidget() is other.chart
+
+
 def test_lr_panel_offers_the_suggestion(qtbot):
     panel = LrPanel()
     qtbot.addWidget(panel)

@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from cfdesk.core.config import TrainConfig
 from cfdesk.qt.theme import SERIES, pen, style_plot
 
 # Settings a sweep does not depend on (the rate is what it sweeps; the rest only act later).
 NOT_SWEPT = {"lr", "epochs", "schedule", "patience", "report_every", "device", "auto_fit"}
+INTRO = (
+    "<b>Learning-rate finder</b><br>Find LR trains a copy of the model for a few hundred steps "
+    "at rising learning rates and draws its loss here. The suggestion is a tenth of the rate "
+    "with the lowest loss, checked against the rate in the form."
+)
 
 
 class LrChart(pg.PlotWidget):
@@ -70,7 +83,16 @@ class LrPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.chart = LrChart()
-        self.status = QLabel("Press Find LR to try rising learning rates on a copy of the model.")
+        # Words until the first sweep: an empty chart explains less, and painting it was a
+        # third of the Train page's first paint (bench/bench_gui.py's run 1, docs/gui.md).
+        self.intro = QLabel(INTRO, wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
+        self.intro.setBackgroundRole(QPalette.ColorRole.Base)  # where the chart will be
+        self.intro.setAutoFillBackground(True)
+        self.intro.setMargin(24)
+        self.view = QStackedWidget()
+        self.view.addWidget(self.intro)
+        self.view.addWidget(self.chart)
+        self.status = QLabel("No sweep yet.")
         self.status.setWordWrap(True)
         self._form_lr: float | None = None
         self._swept: TrainConfig | None = None  # the settings of the sweep shown
@@ -82,10 +104,11 @@ class LrPanel(QWidget):
         row.addWidget(self.use_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.chart, 1)
+        layout.addWidget(self.view, 1)
         layout.addLayout(row)
 
     def set_running(self) -> None:
+        self.view.setCurrentWidget(self.chart)
         self.chart.clear_data()
         self.use_button.setEnabled(False)
         self.status.setText("Finding a learning rate…")
@@ -109,6 +132,7 @@ class LrPanel(QWidget):
         `config` the settings it was made with (a later change marks it stale) and `check` (an
         LrCheck) says whether it trained better than the form's rate."""
         self._swept = config
+        self.view.setCurrentWidget(self.chart)
         self.chart.set_curve(lrs, losses, suggestion)
         ok = suggestion is not None and np.isfinite(suggestion)
         self._form_lr = (form_lr if form_lr is not None else suggestion) if ok else None
