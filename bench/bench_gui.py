@@ -60,6 +60,13 @@ FRAME_MS = 16  # one frame at 60 Hz: a p99 stall of at most this is the target
 SETTLE_MS = 1500  # the results view's work after a run, kept out of the next run's figures
 
 
+def run_event_loop(ms: int) -> None:
+    """Let the UI thread handle whatever comes (paints, queued results) for `ms` milliseconds."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
 def plain_loop(ratings, config: TrainConfig) -> dict:
     """What `cfdesk train` does: iterate the reports, nothing else."""
     train, valid, _ = prepare_split(ratings, config)
@@ -213,8 +220,7 @@ def in_app(
             f"{1000 * ui_cpu:.0f} ms CPU while training"
         )
         TracingApplication.outermost = None
-    QTimer.singleShot(SETTLE_MS, loop.quit)
-    loop.exec()
+    run_event_loop(SETTLE_MS)
     probe.stop()
     return {
         "seconds": seconds,
@@ -260,9 +266,7 @@ def main() -> int:
     window.set_ratings(ratings, summarize(ratings), path)
     plain_loop(ratings, config.with_changes(epochs=1))  # warm-up: allocator, threads
     wait_for_all()  # the window's own warm-up (torch's lazy imports) has finished
-    loop = QEventLoop()  # the window's first paint, which a user sees long before Train
-    QTimer.singleShot(SETTLE_MS, loop.quit)
-    loop.exec()
+    run_event_loop(SETTLE_MS)  # the window's first paint, which a user sees long before Train
     rows = []
     for run in range(args.runs):
         wait_for_all()  # the results view's work after the previous run must not overlap

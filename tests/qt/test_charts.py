@@ -107,6 +107,8 @@ def test_memory_chart_cpu_labels(qtbot):
     assert "CPU memory (no GPU) · 8.0 GiB total" in chart.getPlotItem().titleLabel.text
     names = [label.text for _, label in chart.getPlotItem().legend.items]
     assert "cfdesk (RSS)" in names
+    chart.clear_data("Memory: drawn only while training runs here")  # a model from a file
+    assert not legend.isVisible()
 
 
 def test_memory_chart_gpu_labels_name_and_total(qtbot):

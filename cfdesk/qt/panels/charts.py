@@ -166,7 +166,8 @@ class RmseChart(pg.PlotWidget):
         self._batch.setData([], [])
         self._train.clear()
         self._valid.clear()
-        self._best_point: tuple[float, float] | None = None
+        self._best_point: tuple[float, float] | None = None  # the best epoch so far
+        self._best_drawn: tuple[float, float] | None = None  # where the star is
         self._best.setData([], [])
         self._baseline.setVisible(False)
         self._baseline_y: list[float] = []
@@ -217,11 +218,9 @@ class RmseChart(pg.PlotWidget):
             self._batch_drawn = len(self._batch_x)
         self._train.draw()
         self._valid.draw()
-        shown = self._best.data
-        if self._best_point is not None and (
-            len(shown) == 0 or (shown[0]["x"], shown[0]["y"]) != self._best_point
-        ):
+        if self._best_point is not None and self._best_point != self._best_drawn:
             self._best.setData([self._best_point[0]], [self._best_point[1]])
+            self._best_drawn = self._best_point
         self._fit_y()
 
     def point_counts(self) -> dict[str, int]:
@@ -246,9 +245,8 @@ class MemoryChart(pg.PlotWidget):
         self._x_range = SteppedRange(floor=0.0, headroom=0.5)  # time only grows
         self._y_range = SteppedRange(floor=0.0)
         # Curves for a machine without a GPU from the start: making them took the first run's
-        # first memory update about 8 ms. The legend waits for a sample to say which they are.
+        # first memory update about 8 ms.
         self._make_curves(SimpleNamespace(kind="cpu", system_used=None, rss=None))
-        self._item.legend.setVisible(False)
         self.clear_data()
 
     def clear_data(self, title: str = "Memory: waiting for the first sample") -> None:
@@ -260,6 +258,7 @@ class MemoryChart(pg.PlotWidget):
         self._ys: dict[str, list[float]] = {key: [] for key in self._curves}
         self._x_range.reset()
         self._y_range.reset()
+        self._item.legend.setVisible(False)  # names for no lines; the next sample shows it
         self._item.enableAutoRange()
         self._item.setTitle(title)
 
